@@ -1,0 +1,1 @@
+namespace FaceApi.Testing; internal static class Placeholder {}
