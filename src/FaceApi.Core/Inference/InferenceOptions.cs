@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FaceApi.Core.Inference;
+
+/// <summary>How ONNX Runtime sessions are created and pooled (configuration section <c>FaceApi:Inference</c>).</summary>
+public sealed class InferenceOptions
+{
+    /// <summary>Sessions per model. Each can run one batch at a time.</summary>
+    [Range(1, 64)]
+    public int PoolSize { get; set; } = 1;
+
+    /// <summary>The execution-provider chain, tried in order. The CPU provider always ends it.</summary>
+    [MinLength(1)]
+    public IList<ExecutionProvider> Providers { get; set; } = [ExecutionProvider.Cuda, ExecutionProvider.Cpu];
+
+    /// <summary>
+    /// Refuse to serve on CPU when CUDA was asked for but could not be loaded. A silent CPU fallback
+    /// is the most common complaint about GPU face services, so operators can make it fatal.
+    /// </summary>
+    public bool RequireGpu { get; set; }
+
+    /// <summary>CUDA provider settings.</summary>
+    [Required]
+    public CudaProviderOptions Cuda { get; set; } = new();
+
+    /// <summary>
+    /// Intra-op threads per CPU session; 0 divides the machine's cores between the pool's sessions.
+    /// </summary>
+    [Range(0, 1024)]
+    public int CpuIntraOpThreads { get; set; }
+}

@@ -1,0 +1,195 @@
+using System.Buffers;
+using FaceApi.Core.Alignment;
+using FaceApi.Core.Inference;
+using Microsoft.ML.OnnxRuntime;
+
+namespace FaceApi.Core.Recognition;
+
+/// <summary>
+/// Runs an ArcFace-style recognition model (one input [N,3,S,S], one output [N,D]) over aligned
+/// crops. Names, crop size, embedding size and whether the batch dimension is dynamic are read
+/// from the model; a model with a fixed batch of B runs B crops per <c>Run</c>.
+/// </summary>
+public sealed class ArcFaceEmbedder : IDisposable
+{
+    private readonly InferenceSessionPool _sessions;
+    private readonly RecognitionOptions _options;
+    private readonly string _inputName;
+    private readonly string _outputName;
+
+    /// <summary>Takes ownership of <paramref name="sessions"/> and checks the model's contract.</summary>
+    /// <exception cref="ModelContractException">The model's inputs or outputs do not fit.</exception>
+    public ArcFaceEmbedder(InferenceSessionPool sessions, RecognitionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(options);
+        _sessions = sessions;
+        _options = options;
+
+        var metadata = sessions.Metadata;
+        if (metadata.InputNames.Count != 1 || metadata.OutputNames.Count != 1)
+        {
+            throw new ModelContractException(
+                $"A recognition model has one input and one output; this one has {metadata.InputNames.Count} and {metadata.OutputNames.Count}.");
+        }
+
+        _inputName = metadata.InputNames[0];
+        _outputName = metadata.OutputNames[0];
+        var input = metadata.InputMetadata[_inputName];
+        var output = metadata.OutputMetadata[_outputName];
+        var inputShape = input.Dimensions;
+        var outputShape = output.Dimensions;
+        if (input.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float
+            || inputShape.Length != 4 || inputShape[1] != 3 || inputShape[2] <= 0 || inputShape[2] != inputShape[3])
+        {
+            throw new ModelContractException(
+                $"A recognition model takes float32 [N,3,S,S] crops; '{_inputName}' is {input.ElementDataType} [{string.Join(',', inputShape)}].");
+        }
+
+        if (outputShape.Length != 2 || outputShape[1] <= 0)
+        {
+            throw new ModelContractException(
+                $"A recognition model returns [N,D] embeddings; '{_outputName}' is [{string.Join(',', outputShape)}].");
+        }
+
+        if (inputShape[0] > 0 && outputShape[0] > 0 && inputShape[0] != outputShape[0])
+        {
+            throw new ModelContractException(
+                $"Input batch {inputShape[0]} and output batch {outputShape[0]} differ.");
+        }
+
+        CropSize = inputShape[2];
+        EmbeddingSize = outputShape[1];
+        FixedBatchSize = inputShape[0] > 0 ? inputShape[0] : null;
+    }
+
+    /// <summary>Model name reported to clients.</summary>
+    public string ModelName => _options.Name;
+
+    /// <summary>Side of the square crop the model takes (112 for ArcFace models).</summary>
+    public int CropSize { get; }
+
+    /// <summary>Embedding dimension (512 for w600k_r50).</summary>
+    public int EmbeddingSize { get; }
+
+    /// <summary>The batch size the model was exported with, or null when it is dynamic.</summary>
+    public int? FixedBatchSize { get; }
+
+    /// <summary>The execution provider the model runs on.</summary>
+    public ExecutionProvider Provider => _sessions.Provider;
+
+    /// <summary>Sessions in the pool: how many batches can run at once.</summary>
+    public int ConcurrentRuns => _sessions.Size;
+
+    /// <summary>
+    /// Embeds <paramref name="faces"/> on one pooled session: one <c>Run</c> for all of them when the
+    /// batch dimension is dynamic, else runs of the fixed batch size (the last one padded).
+    /// </summary>
+    public async Task<FaceEmbedding[]> EmbedAsync(IReadOnlyList<AlignedFace> faces, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(faces);
+        foreach (var face in faces)
+        {
+            if (face.Size != CropSize)
+            {
+                throw new ArgumentException($"Crops must be {CropSize}x{CropSize}; got {face.Size}x{face.Size}.", nameof(faces));
+            }
+        }
+
+        var results = new FaceEmbedding[faces.Count];
+        if (faces.Count == 0)
+        {
+            return results;
+        }
+
+        using var lease = await _sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+        var runSize = FixedBatchSize ?? faces.Count;
+        for (var start = 0; start < faces.Count; start += runSize)
+        {
+            var count = Math.Min(runSize, faces.Count - start);
+            Run(lease.Session, faces, start, count, runSize, results);
+        }
+
+        return results;
+    }
+
+    /// <summary>Runs every batch size in <paramref name="batchSizes"/> once on every session.</summary>
+    public async Task WarmUpAsync(IEnumerable<int> batchSizes, CancellationToken cancellationToken)
+    {
+        var blank = new AlignedFace(CropSize, new byte[CropSize * CropSize * 3]);
+        foreach (var size in batchSizes.Distinct())
+        {
+            var faces = Enumerable.Repeat(blank, size).ToArray();
+            await Task.WhenAll(Enumerable.Range(0, _sessions.Size).Select(_ => EmbedAsync(faces, cancellationToken))).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _sessions.Dispose();
+
+    /// <summary>
+    /// Writes one crop into an NCHW tensor slot: channel c of the model reads channel
+    /// <c>order[c]</c> of the RGB crop, normalised (x − mean) / std.
+    /// </summary>
+    internal static void WriteTensor(AlignedFace face, Span<float> destination, RecognitionOptions options)
+    {
+        var pixels = face.RgbPixels.Span;
+        var plane = face.Size * face.Size;
+        var first = options.ChannelOrder == ChannelOrder.Rgb ? 0 : 2;
+        var last = 2 - first;
+        var scale = 1f / options.Std;
+        var mean = options.Mean;
+        for (var i = 0; i < plane; i++)
+        {
+            destination[i] = (pixels[(3 * i) + first] - mean) * scale;
+            destination[plane + i] = (pixels[(3 * i) + 1] - mean) * scale;
+            destination[(2 * plane) + i] = (pixels[(3 * i) + last] - mean) * scale;
+        }
+    }
+
+    private void Run(InferenceSession session, IReadOnlyList<AlignedFace> faces, int start, int count, int runSize, FaceEmbedding[] results)
+    {
+        var faceLength = 3 * CropSize * CropSize;
+        // Tensor memory comes from the shared pool: a batch of 32 crops is 4.8 MB, which would
+        // otherwise land on the large-object heap on every run.
+        var inputBuffer = ArrayPool<float>.Shared.Rent(runSize * faceLength);
+        var outputBuffer = ArrayPool<float>.Shared.Rent(runSize * EmbeddingSize);
+        try
+        {
+            var inputMemory = inputBuffer.AsMemory(0, runSize * faceLength);
+            inputMemory.Span[(count * faceLength)..].Clear(); // padding of a fixed-size batch
+            for (var i = 0; i < count; i++)
+            {
+                WriteTensor(faces[start + i], inputMemory.Span.Slice(i * faceLength, faceLength), _options);
+            }
+
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inputMemory, [runSize, 3, CropSize, CropSize]);
+            using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputBuffer.AsMemory(0, runSize * EmbeddingSize), [runSize, EmbeddingSize]);
+            using var runOptions = new RunOptions();
+            session.Run(runOptions, [_inputName], [input], [_outputName], [output]);
+
+            var embeddings = outputBuffer.AsSpan(0, count * EmbeddingSize);
+            for (var i = 0; i < count; i++)
+            {
+                results[start + i] = Normalise(embeddings.Slice(i * EmbeddingSize, EmbeddingSize));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(inputBuffer);
+            ArrayPool<float>.Shared.Return(outputBuffer);
+        }
+    }
+
+    private static FaceEmbedding Normalise(ReadOnlySpan<float> raw)
+    {
+        var norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(raw));
+        var vector = new float[raw.Length];
+        if (norm > 0)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Divide(raw, norm, vector);
+        }
+
+        return new FaceEmbedding(vector, norm);
+    }
+}
