@@ -1,1 +1,0 @@
-namespace FaceApi.Testing; internal static class Placeholder {}
