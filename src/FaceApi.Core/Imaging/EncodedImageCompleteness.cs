@@ -1,0 +1,143 @@
+using System.Buffers.Binary;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+
+namespace FaceApi.Core.Imaging;
+
+/// <summary>
+/// Detects truncated uploads. ImageSharp 2.1 decodes a JPEG, PNG or WebP cut in half without complaint and
+/// fills the missing part with grey or black (measured with 2.1.13), which would hand a half-blank photo to
+/// face detection. These checks walk the container structure only, never the pixel data.
+/// </summary>
+internal static class EncodedImageCompleteness
+{
+    private const byte JpegMarkerPrefix = 0xFF;
+    private const byte JpegEndOfImage = 0xD9;
+    private const byte JpegStartOfScan = 0xDA;
+
+    /// <summary>
+    /// Whether the structure of <paramref name="encoded"/> ends where its format says it ends. Formats
+    /// without a cheap end marker (GIF, BMP, TIFF) are left to the codec and reported complete.
+    /// </summary>
+    internal static bool IsComplete(IImageFormat format, ReadOnlySpan<byte> encoded) => format switch
+    {
+        JpegFormat => JpegReachesEndOfImage(encoded),
+        PngFormat => PngReachesEndChunk(encoded),
+        WebpFormat => WebpChunksFitInData(encoded),
+        _ => true,
+    };
+
+    // Walks markers (ITU-T T.81, B.1.1) from after SOI to EOI: segments carry a 16-bit big-endian length
+    // that counts itself; after SOS the entropy-coded data runs to the next marker. Trailing bytes after
+    // EOI (phone "motion photo" videos, padding) are allowed.
+    private static bool JpegReachesEndOfImage(ReadOnlySpan<byte> encoded)
+    {
+        const int AfterStartOfImage = 2;
+        var position = AfterStartOfImage;
+        while (position + 1 < encoded.Length)
+        {
+            var marker = encoded[position + 1];
+            if (encoded[position] != JpegMarkerPrefix || marker is 0x00 or JpegMarkerPrefix)
+            {
+                // Extraneous bytes or fill bytes (B.1.1.2) before a marker: skip them, as libjpeg does.
+                position++;
+                continue;
+            }
+
+            if (marker == JpegEndOfImage)
+            {
+                return true;
+            }
+
+            if (marker is 0x01 or (>= 0xD0 and <= 0xD7))
+            {
+                // TEM and RSTn stand alone, without a length (B.1.1.3).
+                position += 2;
+                continue;
+            }
+
+            if (position + 4 > encoded.Length)
+            {
+                return false;
+            }
+
+            position += 2 + BinaryPrimitives.ReadUInt16BigEndian(encoded[(position + 2)..]);
+            if (marker == JpegStartOfScan && position < encoded.Length)
+            {
+                position = SkipEntropyCodedData(encoded, position);
+            }
+        }
+
+        return false;
+    }
+
+    // Inside entropy-coded data 0xFF is followed by 0x00 (a stuffed byte) or RSTn; any other byte after
+    // 0xFF (other than a fill 0xFF) starts the next marker (T.81, B.1.1.5 and F.1.2.3).
+    private static int SkipEntropyCodedData(ReadOnlySpan<byte> encoded, int position)
+    {
+        while (true)
+        {
+            var offset = encoded[position..].IndexOf(JpegMarkerPrefix);
+            if (offset < 0 || position + offset + 1 >= encoded.Length)
+            {
+                return encoded.Length;
+            }
+
+            position += offset;
+            var next = encoded[position + 1];
+            if (next is not (0x00 or JpegMarkerPrefix or (>= 0xD0 and <= 0xD7)))
+            {
+                return position;
+            }
+
+            position += next == JpegMarkerPrefix ? 1 : 2;
+        }
+    }
+
+    // Chunks after the 8-byte signature are length (4, big-endian), type (4), data, CRC (4); the stream
+    // ends with IEND (PNG, ISO/IEC 15948, 5.3 and 11.2.5).
+    private static bool PngReachesEndChunk(ReadOnlySpan<byte> encoded)
+    {
+        const int SignatureLength = 8;
+        const int ChunkOverhead = 12;
+        long position = SignatureLength;
+        while (position + 8 <= encoded.Length)
+        {
+            var chunk = encoded[(int)position..];
+            if (chunk[4..8].SequenceEqual("IEND"u8))
+            {
+                return true;
+            }
+
+            position += ChunkOverhead + BinaryPrimitives.ReadUInt32BigEndian(chunk);
+        }
+
+        return false;
+    }
+
+    // "RIFF", size, "WEBP", then chunks of FourCC, 32-bit little-endian size and data padded to an even
+    // length (WebP container specification, "RIFF File Format"). The chunks are walked rather than the RIFF
+    // size trusted: ImageSharp 2.1.13's own lossless encoder writes a RIFF size 18 bytes too large.
+    private static bool WebpChunksFitInData(ReadOnlySpan<byte> encoded)
+    {
+        const int FirstChunkOffset = 12;
+        const int ChunkHeaderLength = 8;
+        long position = FirstChunkOffset;
+        while (position + ChunkHeaderLength <= encoded.Length)
+        {
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(encoded[((int)position + 4)..]);
+            position += ChunkHeaderLength + size;
+            if (position > encoded.Length)
+            {
+                return false;
+            }
+
+            position += size & 1;
+        }
+
+        // A missing pad byte after the last chunk is harmless; a partial chunk header is not.
+        return position >= encoded.Length;
+    }
+}

@@ -1,0 +1,171 @@
+using System.ComponentModel.DataAnnotations;
+using System.Runtime.InteropServices;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace FaceApi.Core.Imaging;
+
+/// <summary>
+/// Turns an uploaded image (JPEG, PNG, WebP, GIF, BMP or TIFF) into upright RGB24 pixels, refusing
+/// oversized, truncated, corrupt and unsupported input with an <see cref="ImageDecodingException"/>.
+/// Thread-safe: one instance serves all requests.
+/// </summary>
+/// <remarks>
+/// Only the first frame of animated or multi-page images is decoded. Alpha is dropped, not composited:
+/// the RGB stored under transparent pixels is kept, as OpenCV's <c>imread(IMREAD_COLOR)</c> does in the
+/// InsightFace reference pipeline. ICC profiles are not applied (ImageSharp 2.1 does not convert them).
+/// </remarks>
+public sealed class ImageDecoder
+{
+    private readonly Configuration _configuration = CreateConfiguration();
+    private readonly int _maxEncodedBytes;
+    private readonly int _maxWidth;
+    private readonly int _maxHeight;
+    private readonly int _maxPixels;
+
+    /// <summary>Creates a decoder that enforces <paramref name="options"/>, read once here.</summary>
+    /// <exception cref="ValidationException">A limit is outside its documented range.</exception>
+    public ImageDecoder(ImageDecodingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        _maxEncodedBytes = options.MaxEncodedBytes;
+        _maxWidth = options.MaxWidth;
+        _maxHeight = options.MaxHeight;
+        _maxPixels = options.MaxPixels;
+    }
+
+    /// <summary>
+    /// Decodes the first frame of <paramref name="encoded"/>, applies its EXIF orientation and returns it as
+    /// RGB24; the caller owns and disposes the image. Width and height are those after orientation.
+    /// </summary>
+    /// <param name="encoded">The encoded image. Array-backed memory is read in place, without a copy.</param>
+    /// <exception cref="ImageDecodingException">
+    /// <see cref="ImageErrorCode.ImageTooLarge"/> when a limit is exceeded (checked from the header, before
+    /// any pixel is decoded); <see cref="ImageErrorCode.UnsupportedFormat"/> for a recognised format that is
+    /// not decoded here; <see cref="ImageErrorCode.InvalidImage"/> for anything else that is not a complete image.
+    /// </exception>
+    public Image<Rgb24> Decode(ReadOnlyMemory<byte> encoded)
+    {
+        if (encoded.Length > _maxEncodedBytes)
+        {
+            throw new ImageDecodingException(
+                ImageErrorCode.ImageTooLarge,
+                $"The image is {encoded.Length} bytes; the limit is {_maxEncodedBytes}.");
+        }
+
+        using var stream = OpenReadOnlyStream(encoded);
+        var format = IdentifyWithinLimits(stream, encoded.Span);
+        if (!EncodedImageCompleteness.IsComplete(format, encoded.Span))
+        {
+            throw new ImageDecodingException(ImageErrorCode.InvalidImage, $"The {format.Name} image is truncated.");
+        }
+
+        stream.Position = 0;
+        return DecodeUpright(stream);
+    }
+
+    // ImageSharp 2.1 identifies only from a Stream or an exact byte[]; wrapping the caller's array segment
+    // avoids a copy. Memory that is not array-backed (native buffers) is copied once.
+    private static MemoryStream OpenReadOnlyStream(ReadOnlyMemory<byte> encoded) =>
+        MemoryMarshal.TryGetArray(encoded, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(encoded.ToArray(), writable: false);
+
+    // Reads the header only (for GIF, the frame descriptors; for JPEG, the segments before the first scan),
+    // so a decompression bomb that declares 100000x100000 pixels is refused before any pixel buffer exists.
+    private IImageFormat IdentifyWithinLimits(MemoryStream stream, ReadOnlySpan<byte> encoded)
+    {
+        IImageInfo? info;
+        IImageFormat? format;
+        try
+        {
+            info = Image.Identify(_configuration, stream, out format);
+        }
+        catch (Exception exception) when (IsCodecFailure(exception))
+        {
+            throw MapCodecFailure(exception);
+        }
+
+        if (info is null || format is null)
+        {
+            throw KnownUnsupportedFormats.Recognize(encoded) is { } unsupported
+                ? new ImageDecodingException(ImageErrorCode.UnsupportedFormat, $"{unsupported} images are not supported; send JPEG, PNG or WebP.")
+                : new ImageDecodingException(ImageErrorCode.InvalidImage, "The data is not an image in a known format.");
+        }
+
+        var (width, height) = SwapsWidthAndHeight(info.Metadata) ? (info.Height, info.Width) : (info.Width, info.Height);
+        if (width > _maxWidth || height > _maxHeight || (long)width * height > _maxPixels)
+        {
+            throw new ImageDecodingException(
+                ImageErrorCode.ImageTooLarge,
+                $"The image is {width}x{height} pixels; the limits are {_maxWidth}x{_maxHeight} and {_maxPixels} pixels.");
+        }
+
+        return format;
+    }
+
+    // EXIF orientations 5-8 (LeftTop, RightTop, RightBottom, LeftBottom) transpose the stored image
+    // (CIPA DC-008 Exif 2.32, tag 0x0112), so the upright image is height x width.
+    private static bool SwapsWidthAndHeight(ImageMetadata metadata) =>
+        metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value is >= ExifOrientationMode.LeftTop and <= ExifOrientationMode.LeftBottom;
+
+    private Image<Rgb24> DecodeUpright(MemoryStream stream)
+    {
+        Image<Rgb24>? image = null;
+        try
+        {
+            image = Image.Load<Rgb24>(_configuration, stream);
+            image.Mutate(static context => context.AutoOrient());
+            return image;
+        }
+        catch (Exception exception) when (IsCodecFailure(exception))
+        {
+            image?.Dispose();
+            throw MapCodecFailure(exception);
+        }
+    }
+
+    // Malformed input makes codecs throw more than their own exception types: ImageSharp 2.1.13 throws
+    // InvalidOperationException ("Sequence contains no elements") identifying a truncated TIFF. Every
+    // exception from a codec is therefore a verdict on the input, except running out of process memory.
+    private static bool IsCodecFailure(Exception exception) => exception is not OutOfMemoryException;
+
+    private static ImageDecodingException MapCodecFailure(Exception exception) => exception switch
+    {
+        // ImageSharp's own allocation limit (4 GB per buffer on 64-bit), reachable only with very high limits.
+        InvalidMemoryOperationException => new(ImageErrorCode.ImageTooLarge, "The image needs more memory than the decoder may allocate.", exception),
+        // Codecs throw NotSupportedException for format features they lack, e.g. animated WebP in 2.1.
+        NotSupportedException => new(ImageErrorCode.UnsupportedFormat, $"The image uses a format feature that is not supported: {exception.Message}", exception),
+        _ => new(ImageErrorCode.InvalidImage, "The image is corrupt or truncated.", exception),
+    };
+
+    // A private configuration, because Configuration.Default.Clone() shares its format registry with the
+    // global default (ImageSharp 2.1.13). TGA and PBM are left out: no face photo arrives in them, and
+    // TGA has no magic number, so its detector guesses from header fields. GIF and TIFF decode only the
+    // first frame, so an animation of thousands of frames costs one frame.
+    private static Configuration CreateConfiguration()
+    {
+        var configuration = new Configuration(
+            new JpegConfigurationModule(),
+            new PngConfigurationModule(),
+            new WebpConfigurationModule(),
+            new GifConfigurationModule(),
+            new BmpConfigurationModule(),
+            new TiffConfigurationModule());
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
+}

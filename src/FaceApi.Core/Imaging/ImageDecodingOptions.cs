@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FaceApi.Core.Imaging;
+
+/// <summary>
+/// Limits that <see cref="ImageDecoder"/> enforces before it spends memory on pixels. The defaults admit
+/// photos from 40-50 MP cameras (a 40 MP 3:2 sensor is 7728x5152, e.g. Fujifilm X-T5) and refuse anything
+/// that would only exhaust memory.
+/// </summary>
+public sealed class ImageDecodingOptions
+{
+    /// <summary>
+    /// The largest encoded image accepted, in bytes. Default 20 MiB: a 40 MP JPEG at quality 95 is
+    /// typically 15-20 MB (about 3-4 bits per pixel); PNGs of that size are smaller than their pixels.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxEncodedBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>
+    /// The widest image accepted, in pixels, after EXIF orientation. Default 12000: above the 8736 px width
+    /// of today's largest full-frame sensors (61 MP) and leaves room for crops from medium format.
+    /// The upper bound is JPEG's 16-bit dimension field (ITU-T T.81, B.2.2).
+    /// </summary>
+    [Range(1, 65_535)]
+    public int MaxWidth { get; set; } = 12_000;
+
+    /// <summary>The tallest image accepted, in pixels, after EXIF orientation. Default 12000, as <see cref="MaxWidth"/>.</summary>
+    [Range(1, 65_535)]
+    public int MaxHeight { get; set; } = 12_000;
+
+    /// <summary>
+    /// The most pixels accepted (width times height). Default 50,000,000: a 40 MP photo with margin,
+    /// which decodes to 150 MB of RGB24. The upper bound, 10^9 pixels (3 GB of RGB24), stays below
+    /// ImageSharp 2.1's 4 GB limit on a single buffer on 64-bit processes.
+    /// </summary>
+    [Range(1, 1_000_000_000)]
+    public int MaxPixels { get; set; } = 50_000_000;
+}

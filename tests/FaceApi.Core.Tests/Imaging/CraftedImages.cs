@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+
+namespace FaceApi.Core.Tests.Imaging;
+
+/// <summary>Hand-built image files for cases no encoder writes: lying headers and pathological animations.</summary>
+internal static class CraftedImages
+{
+    /// <summary>
+    /// A structurally valid PNG whose IHDR declares <paramref name="width"/> x <paramref name="height"/> RGB
+    /// pixels but which carries no pixel data: signature, IHDR, IEND, with correct CRCs (ISO/IEC 15948, 5.2-5.3, 11.2.2).
+    /// </summary>
+    public static byte[] PngHeaderDeclaring(int width, int height)
+    {
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth
+        header[9] = 2; // colour type: truecolour
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        WritePngChunk(png, "IHDR"u8, header);
+        WritePngChunk(png, "IEND"u8, []);
+        return png.ToArray();
+    }
+
+    /// <summary>
+    /// A GIF89a with a <paramref name="canvasSize"/>-square logical screen and <paramref name="frameCount"/>
+    /// one-pixel frames. Each frame is 21 bytes, but a decoder that composes every frame allocates a full
+    /// canvas per frame, so decoding them all costs frameCount x canvas pixels.
+    /// </summary>
+    public static byte[] GifWithOnePixelFrames(int canvasSize, int frameCount)
+    {
+        using var gif = new MemoryStream();
+        gif.Write("GIF89a"u8);
+        Span<byte> screen = stackalloc byte[7]; // logical screen descriptor, no global colour table (GIF89a, 18)
+        BinaryPrimitives.WriteUInt16LittleEndian(screen, (ushort)canvasSize);
+        BinaryPrimitives.WriteUInt16LittleEndian(screen[2..], (ushort)canvasSize);
+        gif.Write(screen);
+        Span<byte> frame = stackalloc byte[21];
+        for (var index = 0; index < frameCount; index++)
+        {
+            frame.Clear();
+            frame[0] = 0x2C; // image separator (GIF89a, 20)
+            BinaryPrimitives.WriteUInt16LittleEndian(frame[1..], (ushort)(index % canvasSize));
+            BinaryPrimitives.WriteUInt16LittleEndian(frame[3..], (ushort)(index / canvasSize % canvasSize));
+            frame[5] = 1; // width
+            frame[7] = 1; // height
+            frame[9] = 0x80; // local colour table of 2 entries, then 6 bytes of black and white
+            frame[13] = frame[14] = frame[15] = 0xFF;
+            // LZW minimum code size 2, one 2-byte sub-block holding CLEAR(4), index 0, EOI(5) as 3-bit
+            // codes packed LSB first (GIF89a, Appendix F), then the block terminator.
+            frame[16] = 0x02;
+            frame[17] = 0x02;
+            frame[18] = 0x44;
+            frame[19] = 0x01;
+            frame[20] = 0x00;
+            gif.Write(frame);
+        }
+
+        gif.WriteByte(0x3B); // trailer
+        return gif.ToArray();
+    }
+
+    /// <summary>
+    /// The start of an animated WebP: RIFF header, VP8X with the animation flag (0x02) and an ANIM chunk
+    /// (WebP container specification, "Extended File Format").
+    /// </summary>
+    public static byte[] AnimatedWebpHeader()
+    {
+        byte[] vp8x = [0x02, 0, 0, 0, 99, 0, 0, 99, 0, 0]; // flags, reserved, canvas width-1 and height-1 (24-bit)
+        byte[] anim = [0, 0, 0, 0, 0, 0]; // background colour, loop count
+        using var body = new MemoryStream();
+        body.Write("WEBP"u8);
+        WriteRiffChunk(body, "VP8X"u8, vp8x);
+        WriteRiffChunk(body, "ANIM"u8, anim);
+        using var webp = new MemoryStream();
+        webp.Write("RIFF"u8);
+        WriteUInt32LittleEndian(webp, (uint)body.Length);
+        body.WriteTo(webp);
+        return webp.ToArray();
+    }
+
+    private static void WritePngChunk(Stream png, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    {
+        Span<byte> number = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(number, data.Length);
+        png.Write(number);
+        byte[] typeAndData = [.. type, .. data];
+        png.Write(typeAndData);
+        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32(typeAndData));
+        png.Write(number);
+    }
+
+    private static void WriteRiffChunk(Stream riff, ReadOnlySpan<byte> fourCc, ReadOnlySpan<byte> data)
+    {
+        riff.Write(fourCc);
+        WriteUInt32LittleEndian(riff, (uint)data.Length);
+        riff.Write(data);
+    }
+
+    private static void WriteUInt32LittleEndian(Stream stream, uint value)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
+        stream.Write(bytes);
+    }
+
+    // CRC-32 over chunk type and data, polynomial 0xEDB88320 reflected (ISO/IEC 15948, Annex D).
+    private static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var value in bytes)
+        {
+            crc ^= value;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+}
