@@ -1,1 +1,82 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run(); public partial class Program;
+using FaceApi.Core.Batching;
+using FaceApi.Core.Comparison;
+using FaceApi.Core.Detection;
+using FaceApi.Core.Imaging;
+using FaceApi.Core.Inference;
+using FaceApi.Core.Recognition;
+using FaceApi.Endpoints;
+using FaceApi.Errors;
+using FaceApi.Health;
+using FaceApi.Hosting;
+using FaceApi.Logging;
+using FaceApi.Models;
+using FaceApi.OpenApi;
+using FaceApi.Provisioning;
+using Prometheus;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Logs: Serilog, plain or JSON console; request logging below. Never logs bodies.
+builder.Services.AddFaceApiLogging(builder.Configuration);
+
+// Settings: one class per concern, checked at start-up so a bad value stops the process with a clear message.
+builder.Services.AddValidatedOptions<ImageDecodingOptions>("FaceApi:Limits");
+builder.Services.AddValidatedOptions<DetectionOptions>("FaceApi:Detection");
+builder.Services.AddValidatedOptions<RecognitionOptions>("FaceApi:Recognition");
+builder.Services.AddValidatedOptions<VerificationOptions>("FaceApi:Verification");
+builder.Services.AddValidatedOptions<InferenceOptions>("FaceApi:Inference");
+builder.Services.AddValidatedOptions<BatchingOptions>("FaceApi:Batching");
+builder.Services.AddValidatedOptions<ShutdownOptions>("FaceApi:Shutdown");
+builder.Services.AddModelProvisioning();
+
+// Request size: two images per /verify, base64 in JSON at worst.
+builder.Services.AddRequestLimits(builder.Configuration);
+
+// Models load in the background; endpoints answer not_ready until they are warm.
+builder.Services.AddSingleton<FaceEngine>();
+builder.Services.AddHostedService<ModelLoader>();
+
+// Errors: problem details with a stable code, from one exception handler.
+builder.Services.AddFaceApiProblemDetails();
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+// OpenAPI document and Swagger UI.
+builder.Services.AddEndpointsApiExplorer();
+builder.Services.AddSwaggerGen(options =>
+{
+    options.SwaggerDoc("v1", new() { Title = "FaceApi", Version = "v1", Description = "ArcFace face embeddings and face verification." });
+    options.OperationFilter<UploadBodyOperationFilter>();
+    options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "FaceApi.xml"));
+});
+
+// Metrics on their own port when FaceApi:Metrics:Port is set, so they need not pass the load balancer.
+var metricsPort = builder.Configuration.GetValue<int?>("FaceApi:Metrics:Port");
+if (metricsPort is { } port)
+{
+    builder.Services.AddMetricServer(options => options.Port = (ushort)port);
+}
+
+var app = builder.Build();
+
+app.UseRequestId();
+app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = RequestLogEnricher.Enrich);
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseHttpMetrics();
+
+app.UseSwagger();
+app.UseSwaggerUI(options => options.DocumentTitle = "FaceApi");
+
+app.MapEmbedEndpoints();
+app.MapVerifyEndpoints();
+app.MapHealthEndpoints();
+if (metricsPort is null)
+{
+    app.MapMetrics();
+}
+
+app.Run();
+
+/// <summary>The web host's entry point; public for WebApplicationFactory in tests.</summary>
+public partial class Program;

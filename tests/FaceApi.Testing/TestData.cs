@@ -50,6 +50,17 @@ public static class TestData
         return path;
     }
 
+    /// <summary>
+    /// File names in faces/, sorted; one placeholder name when the folder is absent, so a theory
+    /// over them still has a case to report as skipped.
+    /// </summary>
+    public static IReadOnlyList<string> FacePhotoNames() => IsAvailable
+        ? Directory.EnumerateFiles(Path("faces")).Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray()
+        : ["(shared testdata absent)"];
+
+    /// <summary>The bytes of a photo in faces/; skips the running test when it is absent.</summary>
+    public static byte[] ReadFacePhoto(string fileName) => File.ReadAllBytes(Require(System.IO.Path.Combine("faces", fileName)));
+
     private static string MissingFolderMessage =>
         $"Test data not found: expected ../shared/testdata beside the folder holding {SolutionFile}, " +
         $"searched upwards from {AppContext.BaseDirectory}.";

@@ -190,12 +190,9 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         {
             if (reader.TryRead(out var face))
             {
+                Interlocked.Decrement(ref _queued);
                 firstQueuedAt ??= face.QueuedAt;
-                if (Admit(face))
-                {
-                    batch.Add(face);
-                }
-
+                batch.Add(face);
                 continue;
             }
 
@@ -224,13 +221,14 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
             }
         }
 
+        // Callers may have given up while the batch formed: only live faces are computed.
+        batch.RemoveAll(face => !Admit(face));
         return batch;
     }
 
-    /// <summary>Takes a face off the queue; false when it must not be computed.</summary>
+    /// <summary>False when a gathered face must not be computed.</summary>
     private bool Admit(PendingFace face)
     {
-        Interlocked.Decrement(ref _queued);
         var task = face.Completion.Task;
         if (task.IsCompleted)
         {

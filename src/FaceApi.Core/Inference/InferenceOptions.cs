@@ -9,9 +9,15 @@ public sealed class InferenceOptions
     [Range(1, 64)]
     public int PoolSize { get; set; } = 1;
 
-    /// <summary>The execution-provider chain, tried in order. The CPU provider always ends it.</summary>
-    [MinLength(1)]
-    public IList<ExecutionProvider> Providers { get; set; } = [ExecutionProvider.Cuda, ExecutionProvider.Cpu];
+    /// <summary>
+    /// The execution-provider chain, tried in order; the CPU provider always ends it. Empty means
+    /// CUDA, then CPU. (Empty rather than pre-filled because the configuration binder appends to a
+    /// list that already has items, so <c>["CPU"]</c> could never switch CUDA off.)
+    /// </summary>
+    public IList<ExecutionProvider> Providers { get; set; } = [];
+
+    /// <summary>Whether the chain asks for CUDA.</summary>
+    public bool WantsCuda => Providers.Count == 0 || Providers.Contains(ExecutionProvider.Cuda);
 
     /// <summary>
     /// Refuse to serve on CPU when CUDA was asked for but could not be loaded. A silent CPU fallback

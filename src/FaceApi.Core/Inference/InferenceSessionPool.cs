@@ -61,7 +61,7 @@ public sealed class InferenceSessionPool : IDisposable
             {
                 // Only the first session probes CUDA: if it fails, the rest go straight to CPU, so
                 // the reason is found (and logged) once.
-                var wantCuda = options.Providers.Contains(ExecutionProvider.Cuda) && (i == 0 || provider == ExecutionProvider.Cuda);
+                var wantCuda = options.WantsCuda && (i == 0 || provider == ExecutionProvider.Cuda);
                 using var sessionOptions = CreateSessionOptions(options, wantCuda, out var cudaError);
                 if (i == 0)
                 {

@@ -1,3 +1,4 @@
+using FaceApi.Testing;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using FaceApi.Core.Imaging;

@@ -1,3 +1,4 @@
+using FaceApi.Testing;
 using System.Diagnostics;
 using FaceApi.Core.Imaging;
 using SixLabors.ImageSharp;
@@ -21,7 +22,7 @@ public sealed class ImageDecoderTests
 
     private readonly ImageDecoder _decoder = new(new ImageDecodingOptions());
 
-    public static TheoryData<string> FacePhotos => TestData.FacePhotoNames();
+    public static TheoryData<string> FacePhotos => [.. TestData.FacePhotoNames()];
 
     [Theory]
     [MemberData(nameof(FacePhotos))]

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using FaceApi.Core.Alignment;
+using FaceApi.Core.Batching;
+using FaceApi.Core.Detection;
+using FaceApi.Core.Imaging;
+
+namespace FaceApi.Core.Pipeline;
+
+/// <summary>
+/// Decode, detect, align, embed: the whole path from uploaded bytes to embeddings. Decoding,
+/// detection and alignment run on the caller's thread; embedding goes through the batcher so that
+/// faces of concurrent requests share model runs.
+/// </summary>
+/// <param name="decoder">Turns bytes into pixels within the configured limits.</param>
+/// <param name="detector">Finds faces and their landmarks.</param>
+/// <param name="batcher">Embeds aligned crops.</param>
+/// <param name="cropSize">Side of the recognition model's square crop.</param>
+/// <param name="observer">Receives stage timings; optional.</param>
+public sealed class FacePipeline(
+    ImageDecoder decoder,
+    ScrfdDetector detector,
+    IEmbeddingBatcher batcher,
+    int cropSize,
+    IPipelineObserver? observer = null)
+{
+    /// <summary>Analyses one encoded image.</summary>
+    /// <exception cref="ImageDecodingException">The bytes are not a usable image.</exception>
+    /// <exception cref="QueueFullException">The service is at capacity.</exception>
+    /// <exception cref="BatchTimeoutException">The model did not get to the faces in time.</exception>
+    public async Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> encodedImage, AnalysisRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        using var image = decoder.Decode(encodedImage);
+        observer?.ImageDecoded(Stopwatch.GetElapsedTime(started));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (request.Aligned)
+        {
+            var crop = FaceAligner.FromCrop(image, cropSize);
+            var embedding = await batcher.EmbedAsync([crop], cancellationToken).ConfigureAwait(false);
+            return new FaceAnalysis(image.Width, image.Height, 1, [new AnalyzedFace(null, embedding[0])]);
+        }
+
+        started = Stopwatch.GetTimestamp();
+        var detections = await detector.DetectAsync(image, cancellationToken).ConfigureAwait(false);
+        observer?.FacesDetected(Stopwatch.GetElapsedTime(started), detections.Count);
+
+        var selected = request.MaxFaces is { } max ? detections.Take(max).ToArray() : detections.ToArray();
+        started = Stopwatch.GetTimestamp();
+        var crops = Array.ConvertAll(selected, face => FaceAligner.Align(image, face.Landmarks.ToArray(), cropSize));
+        observer?.FacesAligned(Stopwatch.GetElapsedTime(started), crops.Length);
+
+        var embeddings = await batcher.EmbedAsync(crops, cancellationToken).ConfigureAwait(false);
+        var faces = selected.Select((face, i) => new AnalyzedFace(face, embeddings[i])).ToArray();
+        return new FaceAnalysis(image.Width, image.Height, detections.Count, faces);
+    }
+}

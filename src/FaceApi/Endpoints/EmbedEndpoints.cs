@@ -1,0 +1,83 @@
+using FaceApi.Contracts;
+using FaceApi.Core.Imaging;
+using FaceApi.Core.Pipeline;
+using FaceApi.Errors;
+using FaceApi.Metrics;
+using FaceApi.Models;
+using FaceApi.OpenApi;
+using FaceApi.Uploads;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace FaceApi.Endpoints;
+
+/// <summary><c>POST /embed</c>: every face of an image with its embedding.</summary>
+public static class EmbedEndpoints
+{
+    public static RouteGroupBuilder MapEmbedEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(string.Empty).WithTags("Faces");
+        group.MapPost("/embed", EmbedAsync)
+            .WithName("Embed")
+            .WithSummary("Detect the faces in an image and return their embeddings.")
+            .WithDescription(
+                "Send one image as multipart/form-data (field `image`) or JSON `{\"image\": \"<base64>\"}`. " +
+                "Faces come back largest first, each with its box, landmarks and an L2-normalised embedding. " +
+                "With `aligned=true` the image is taken as an already aligned face crop and embedded whole.")
+            .WithMetadata(new UploadBodyMetadata([ImageFields.Image], []))
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return group;
+    }
+
+    /// <param name="request">The HTTP request (body read by <see cref="UploadReader"/>).</param>
+    /// <param name="engine">The loaded models.</param>
+    /// <param name="decoding">Image limits.</param>
+    /// <param name="aligned">The image is an aligned face crop: skip detection.</param>
+    /// <param name="maxFaces">Return at most this many faces, largest first (default: all).</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    internal static async Task<Ok<EmbedResponse>> EmbedAsync(
+        HttpRequest request,
+        FaceEngine engine,
+        IOptions<ImageDecodingOptions> decoding,
+        [FromQuery] bool? aligned,
+        [FromQuery] int? maxFaces,
+        CancellationToken cancellationToken)
+    {
+        using var timer = ServiceMetrics.RequestDuration.WithLabels("embed").NewTimer();
+        if (maxFaces is < 1)
+        {
+            throw ApiProblemException.InvalidRequest("maxFaces must be at least 1.");
+        }
+
+        var models = engine.RequireReady();
+        var body = await UploadReader.ReadAsync(request, [ImageFields.Image], [], decoding.Value.MaxEncodedBytes, cancellationToken);
+        if (!body.Images.TryGetValue(ImageFields.Image, out var image))
+        {
+            throw ApiProblemException.InvalidRequest("The request has no 'image' field.");
+        }
+
+        var analysis = await models.Pipeline.AnalyzeAsync(image, new AnalysisRequest(aligned ?? false, maxFaces), cancellationToken);
+        if (analysis.Faces.Count == 0)
+        {
+            ServiceMetrics.RequestsWithoutFace.Inc();
+            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, ProblemCode.NoFace, "No face was found in the image.");
+        }
+
+        var faces = analysis.Faces.Select(face => face.Detection is { } detection
+            ? new EmbeddedFace(FaceBoxDto.From(detection.Box), detection.Score, PointDto.From(detection.Landmarks), face.Embedding.Vector, face.Embedding.Norm)
+            : new EmbeddedFace(new FaceBoxDto(0, 0, analysis.ImageWidth, analysis.ImageHeight), null, null, face.Embedding.Vector, face.Embedding.Norm));
+        return TypedResults.Ok(new EmbedResponse(
+            models.Embedder.ModelName,
+            models.Embedder.EmbeddingSize,
+            analysis.ImageWidth,
+            analysis.ImageHeight,
+            faces.ToArray()));
+    }
+}

@@ -1,0 +1,132 @@
+using FaceApi.Contracts;
+using FaceApi.Core.Comparison;
+using FaceApi.Core.Imaging;
+using FaceApi.Core.Pipeline;
+using FaceApi.Errors;
+using FaceApi.Metrics;
+using FaceApi.Models;
+using FaceApi.OpenApi;
+using FaceApi.Uploads;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace FaceApi.Endpoints;
+
+/// <summary><c>POST /verify</c>: are two faces the same person?</summary>
+public static class VerifyEndpoints
+{
+    public static RouteGroupBuilder MapVerifyEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(string.Empty).WithTags("Faces");
+        group.MapPost("/verify", VerifyAsync)
+            .WithName("Verify")
+            .WithSummary("Decide whether two faces belong to the same person.")
+            .WithDescription(
+                "Each side is an image (`image1`/`image2`: multipart files or base64 in JSON) or a stored embedding " +
+                "(`embedding1`/`embedding2`: JSON arrays, e.g. kept from an earlier /embed at enrolment). " +
+                "The largest face of each image is used. `match` is `similarity >= threshold`.")
+            .WithMetadata(new UploadBodyMetadata([ImageFields.Image1, ImageFields.Image2], [ImageFields.Embedding1, ImageFields.Embedding2]))
+            .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return group;
+    }
+
+    /// <param name="request">The HTTP request (body read by <see cref="UploadReader"/>).</param>
+    /// <param name="engine">The loaded models.</param>
+    /// <param name="decoding">Image limits.</param>
+    /// <param name="verification">The default threshold.</param>
+    /// <param name="threshold">Overrides the configured decision threshold (0 to 1).</param>
+    /// <param name="cancellationToken">Request aborted.</param>
+    internal static async Task<Ok<VerifyResponse>> VerifyAsync(
+        HttpRequest request,
+        FaceEngine engine,
+        IOptions<ImageDecodingOptions> decoding,
+        IOptions<VerificationOptions> verification,
+        [FromQuery] float? threshold,
+        CancellationToken cancellationToken)
+    {
+        using var timer = ServiceMetrics.RequestDuration.WithLabels("verify").NewTimer();
+        if (threshold is { } t && (!float.IsFinite(t) || t < 0 || t > 1))
+        {
+            throw ApiProblemException.InvalidRequest("threshold must be between 0 and 1.");
+        }
+
+        var models = engine.RequireReady();
+        var body = await UploadReader.ReadAsync(
+            request,
+            [ImageFields.Image1, ImageFields.Image2],
+            [ImageFields.Embedding1, ImageFields.Embedding2],
+            decoding.Value.MaxEncodedBytes,
+            cancellationToken);
+
+        var dimension = models.Embedder.EmbeddingSize;
+        var side1 = ResolveSide(body, ImageFields.Image1, ImageFields.Embedding1, dimension);
+        var side2 = ResolveSide(body, ImageFields.Image2, ImageFields.Embedding2, dimension);
+
+        // Both images go through the pipeline at once, so their faces can share a batch.
+        var first = EmbedSideAsync(side1, models.Pipeline, cancellationToken);
+        var second = EmbedSideAsync(side2, models.Pipeline, cancellationToken);
+        await Task.WhenAll(first, second);
+        var (embedding1, face1) = first.Result;
+        var (embedding2, face2) = second.Result;
+
+        var similarity = FaceComparer.CosineSimilarity(embedding1, embedding2);
+        var used = threshold ?? verification.Value.Threshold;
+        return TypedResults.Ok(new VerifyResponse(similarity >= used, similarity, used, models.Embedder.ModelName, face1, face2));
+    }
+
+    private static VerifySide ResolveSide(UploadedBody body, string imageField, string embeddingField, int dimension)
+    {
+        var hasImage = body.Images.TryGetValue(imageField, out var image);
+        var hasEmbedding = body.Embeddings.TryGetValue(embeddingField, out var embedding);
+        if (hasImage == hasEmbedding)
+        {
+            throw ApiProblemException.InvalidRequest($"Send exactly one of '{imageField}' and '{embeddingField}'.");
+        }
+
+        if (hasEmbedding)
+        {
+            if (embedding!.Length != dimension)
+            {
+                throw ApiProblemException.InvalidRequest($"'{embeddingField}' has {embedding.Length} values; this model's embeddings have {dimension}.");
+            }
+
+            if (embedding.All(v => v == 0))
+            {
+                throw ApiProblemException.InvalidRequest($"'{embeddingField}' is all zeros.");
+            }
+        }
+
+        return new VerifySide(imageField, hasImage ? image : null, embedding);
+    }
+
+    private static async Task<(float[] Embedding, VerifiedFace? Face)> EmbedSideAsync(VerifySide side, FacePipeline pipeline, CancellationToken cancellationToken)
+    {
+        if (side.Embedding is { } stored)
+        {
+            return (stored, null);
+        }
+
+        var analysis = await pipeline.AnalyzeAsync(side.Image!.Value, new AnalysisRequest(MaxFaces: 1), cancellationToken);
+        if (analysis.Faces.Count == 0)
+        {
+            ServiceMetrics.RequestsWithoutFace.Inc();
+            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, ProblemCode.NoFace, $"No face was found in {side.Field}.")
+            {
+                Side = side.Field,
+            };
+        }
+
+        var face = analysis.Faces[0];
+        var detection = face.Detection!;
+        return (face.Embedding.Vector, new VerifiedFace(FaceBoxDto.From(detection.Box), detection.Score, PointDto.From(detection.Landmarks), analysis.FacesFound));
+    }
+
+    private sealed record VerifySide(string Field, ReadOnlyMemory<byte>? Image, float[]? Embedding);
+}

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace FaceApi.Errors;
+
+/// <summary>Problem-details defaults shared by every error response.</summary>
+public static class ProblemDetailsSetup
+{
+    /// <summary>The extension member that carries the stable machine-readable code.</summary>
+    public const string CodeExtension = "code";
+
+    /// <summary>
+    /// Registers problem details so that every error, including the framework's own (404, 405,
+    /// 415 from routing, status-code pages), carries a <c>code</c> and the request id.
+    /// </summary>
+    public static IServiceCollection AddFaceApiProblemDetails(this IServiceCollection services)
+    {
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        return services.AddProblemDetails(options => options.CustomizeProblemDetails = Customize);
+    }
+
+    /// <summary>Writes a problem response for a client error found outside an exception.</summary>
+    public static IResult Problem(int status, string code, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, extensions: new Dictionary<string, object?> { [CodeExtension] = code });
+
+    private static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Extensions.TryAdd(CodeExtension, DefaultCode(problem.Status ?? context.HttpContext.Response.StatusCode));
+        problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
+        problem.Instance ??= context.HttpContext.Request.Path;
+        FaceApi.Metrics.ServiceMetrics.Errors.WithLabels((string)problem.Extensions[CodeExtension]!).Inc();
+        if (context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity is { } activity)
+        {
+            problem.Extensions["traceId"] = activity.TraceId.ToString();
+        }
+    }
+
+    private static string DefaultCode(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => ProblemCode.InvalidRequest,
+        StatusCodes.Status401Unauthorized => ProblemCode.Unauthorized,
+        StatusCodes.Status404NotFound => ProblemCode.NotFound,
+        StatusCodes.Status405MethodNotAllowed => ProblemCode.MethodNotAllowed,
+        StatusCodes.Status413PayloadTooLarge => ProblemCode.PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => ProblemCode.UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => ProblemCode.RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ProblemCode.NotReady,
+        _ => ProblemCode.InternalError,
+    };
+}

@@ -1,0 +1,66 @@
+using FaceApi.Core.Batching;
+using FaceApi.Core.Detection;
+using FaceApi.Core.Pipeline;
+using FaceApi.Core.Recognition;
+using FaceApi.Errors;
+
+namespace FaceApi.Models;
+
+/// <summary>
+/// The loaded models and the pipeline over them, once they are ready. Endpoints ask it for the
+/// pipeline; until the models are loaded and warmed (or while shutting down) it answers not_ready.
+/// </summary>
+public sealed class FaceEngine
+{
+    private volatile LoadedModels? _models;
+    private volatile string _state = "loading";
+    private volatile string? _reason;
+
+    /// <summary>True when requests can be served.</summary>
+    public bool IsReady => _models is not null && _state == "ready";
+
+    /// <summary>loading, ready, failed or stopping.</summary>
+    public string State => _state;
+
+    /// <summary>Why the service is not ready, when it is not.</summary>
+    public string? Reason => _reason;
+
+    /// <summary>The loaded models; null before loading finished.</summary>
+    public LoadedModels? Models => _models;
+
+    /// <summary>The models, or a 503 not_ready problem when they are not ready.</summary>
+    public LoadedModels RequireReady() => IsReady
+        ? _models!
+        : throw new ApiProblemException(
+            StatusCodes.Status503ServiceUnavailable,
+            ProblemCode.NotReady,
+            _reason ?? $"The service is {_state}; retry shortly.");
+
+    internal void MarkReady(LoadedModels models)
+    {
+        _models = models;
+        _reason = null;
+        _state = "ready";
+    }
+
+    internal void MarkFailed(string reason)
+    {
+        _reason = reason;
+        _state = "failed";
+    }
+
+    internal void MarkStopping()
+    {
+        _reason = "The service is shutting down.";
+        _state = "stopping";
+    }
+}
+
+/// <summary>Everything that is loaded once the service is ready.</summary>
+public sealed record LoadedModels(
+    ScrfdDetector Detector,
+    ArcFaceEmbedder Embedder,
+    EmbeddingBatcher Batcher,
+    FacePipeline Pipeline,
+    string DetectorFile,
+    string RecognitionFile);

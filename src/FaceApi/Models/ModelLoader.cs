@@ -1,0 +1,160 @@
+using FaceApi.Core.Batching;
+using FaceApi.Core.Detection;
+using FaceApi.Core.Imaging;
+using FaceApi.Core.Inference;
+using FaceApi.Core.Pipeline;
+using FaceApi.Core.Recognition;
+using FaceApi.Metrics;
+using FaceApi.Provisioning;
+using Microsoft.Extensions.Options;
+
+namespace FaceApi.Models;
+
+/// <summary>
+/// Brings the models up in the background so the process answers liveness at once: provisions the
+/// files (downloading buffalo_l when allowed), loads detector and recogniser session pools, warms
+/// them with the batch sizes the batcher will use, and then marks the service ready. On shutdown it
+/// turns readiness off first, then drains the batcher.
+/// </summary>
+public sealed class ModelLoader(
+    FaceEngine engine,
+    ModelProvisioner provisioner,
+    IOptions<ModelProvisioningOptions> models,
+    IOptions<DetectionOptions> detection,
+    IOptions<RecognitionOptions> recognition,
+    IOptions<InferenceOptions> inference,
+    IOptions<BatchingOptions> batching,
+    IOptions<ImageDecodingOptions> decoding,
+    IOptions<ShutdownOptions> shutdown,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<ModelLoader>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        lifetime.ApplicationStopping.Register(BeginShutdown);
+        try
+        {
+            var directory = Path.GetFullPath(models.Value.Directory);
+            var detectorFile = Path.GetFullPath(detection.Value.ModelPath, directory);
+            var recognitionFile = Path.GetFullPath(recognition.Value.ModelPath, directory);
+            var provisioning = await provisioner.EnsureModelsAsync([detectorFile, recognitionFile], stoppingToken);
+            if (!provisioning.IsProvisioned)
+            {
+                engine.MarkFailed($"Models are not available: {provisioning.Reason}. {provisioning.Remedy}".Trim());
+                return;
+            }
+
+            // Loading and warming are seconds of CPU work; keep them off the host's start-up path.
+            var loaded = await Task.Run(() => LoadAsync(detectorFile, recognitionFile, stoppingToken), stoppingToken);
+            if (stoppingToken.IsCancellationRequested || engine.State == "stopping")
+            {
+                return;
+            }
+
+            engine.MarkReady(loaded);
+            ServiceMetrics.Ready.Set(1);
+            _logger.LogInformation(
+                "Ready: detector {Detector} and recogniser {Model} ({Dimension}-d) on {Provider}, batches of up to {BatchSize}",
+                Path.GetFileName(detectorFile),
+                loaded.Embedder.ModelName,
+                loaded.Embedder.EmbeddingSize,
+                loaded.Embedder.Provider,
+                loaded.Batcher.MaxBatchSize);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down before the models came up.
+        }
+        catch (Exception ex) when (ex is ModelContractException or GpuUnavailableException or FileNotFoundException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            _logger.LogError(ex, "The models could not be loaded; the service stays not ready");
+            engine.MarkFailed(ex.Message);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        BeginShutdown();
+        await base.StopAsync(cancellationToken);
+        if (engine.Models is { } loaded)
+        {
+            // The server has stopped taking requests by now; finish what is queued, then free the sessions.
+            await loaded.Batcher.DrainAsync(cancellationToken);
+            loaded.Embedder.Dispose();
+            loaded.Detector.Dispose();
+        }
+    }
+
+    private void BeginShutdown()
+    {
+        if (engine.State == "stopping")
+        {
+            return;
+        }
+
+        engine.MarkStopping();
+        ServiceMetrics.Ready.Set(0);
+        var delay = shutdown.Value.ReadinessDrainDelay;
+        if (delay > TimeSpan.Zero)
+        {
+            _logger.LogInformation("Shutting down: readiness is 503, serving for {Delay} more before closing", delay);
+            // ApplicationStopping callbacks run before the server stops, so requests keep being served.
+            Thread.Sleep(delay);
+        }
+    }
+
+    private async Task<LoadedModels> LoadAsync(string detectorFile, string recognitionFile, CancellationToken cancellationToken)
+    {
+        var detector = new ScrfdDetector(
+            InferenceSessionPool.Load(detectorFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>()),
+            detection.Value);
+        ArcFaceEmbedder? embedder = null;
+        try
+        {
+            embedder = new ArcFaceEmbedder(
+                InferenceSessionPool.Load(recognitionFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>()),
+                recognition.Value);
+            var observer = new PipelineMetricsObserver(embedder.ModelName, embedder.Provider.ToString());
+            var batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer);
+
+            await detector.WarmUpAsync(cancellationToken);
+            await embedder.WarmUpAsync(WarmUpBatchSizes(batcher.MaxBatchSize), cancellationToken);
+
+            ServiceMetrics.QueueCapacity.Set(batcher.QueueCapacity);
+            Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(() => ServiceMetrics.QueueDepth.Set(batcher.QueueDepth));
+            ServiceMetrics.ModelInfo.WithLabels(
+                embedder.ModelName,
+                embedder.EmbeddingSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                embedder.Provider.ToString(),
+                OnnxRuntimeVersion).Set(1);
+
+            var pipeline = new FacePipeline(new ImageDecoder(decoding.Value), detector, batcher, embedder.CropSize, observer);
+            return new LoadedModels(detector, embedder, batcher, pipeline, detectorFile, recognitionFile);
+        }
+        catch
+        {
+            embedder?.Dispose();
+            detector.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Powers of two up to the largest batch, and the largest itself: the shapes the batcher produces
+    /// most. Others still run; they only miss the warm caches (cuDNN algorithm choice, arena growth).
+    /// </summary>
+    internal static IEnumerable<int> WarmUpBatchSizes(int maxBatchSize)
+    {
+        for (var size = 1; size < maxBatchSize; size *= 2)
+        {
+            yield return size;
+        }
+
+        yield return maxBatchSize;
+    }
+
+    private static string OnnxRuntimeVersion =>
+        typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+}

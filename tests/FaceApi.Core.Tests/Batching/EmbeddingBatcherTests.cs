@@ -1,0 +1,173 @@
+using FaceApi.Core.Batching;
+using FaceApi.Core.Inference;
+using FaceApi.Core.Recognition;
+using FaceApi.Core.Tests.Recognition;
+using FaceApi.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FaceApi.Core.Tests.Batching;
+
+/// <summary>The batcher over a real (tiny, dynamic-batch) IResNet model built by the test.</summary>
+public sealed class EmbeddingBatcherTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("faceapi-batcher-").FullName;
+    private readonly RecordingObserver _observer = new();
+
+    [Fact]
+    public async Task Concurrent_faces_share_one_run_when_the_batch_fills()
+    {
+        using var embedder = LoadEmbedder();
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelay = TimeSpan.FromSeconds(5) });
+
+        // Four faces arriving together fill the batch long before the 5 s delay.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(i)], CancellationToken.None)));
+
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(4), $"took {started.Elapsed}");
+        Assert.Equal(1, batcher.BatchesRun);
+        Assert.Equal([4], _observer.BatchSizes);
+        Assert.All(results, r => Assert.Single(r));
+    }
+
+    [Fact]
+    public async Task A_lone_face_runs_once_its_queue_delay_passes()
+    {
+        using var embedder = LoadEmbedder();
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMilliseconds(200) });
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(1)], TestContext.Current.CancellationToken);
+
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(190), $"ran after {started.Elapsed.TotalMilliseconds} ms");
+        Assert.Equal([1], _observer.BatchSizes);
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_at_once()
+    {
+        using var embedder = LoadEmbedder();
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 1, QueueCapacity = 2, MaxQueueDelay = TimeSpan.FromSeconds(1) });
+        var occupied = batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(0), ArcFaceEmbedderTests.RandomCrop(1)], CancellationToken.None);
+
+        // Three faces can never fit a queue of two, whatever the first request's state.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<QueueFullException>(() =>
+            batcher.EmbedAsync(Enumerable.Range(2, 3).Select(ArcFaceEmbedderTests.RandomCrop).ToArray(), CancellationToken.None));
+
+        Assert.True(started.Elapsed < TimeSpan.FromMilliseconds(100), $"refusal took {started.Elapsed.TotalMilliseconds} ms");
+        Assert.True(error.RetryAfter > TimeSpan.Zero);
+        Assert.Contains((RejectionReason.QueueFull, 3), _observer.Rejections);
+        await occupied;
+    }
+
+    [Fact]
+    public async Task A_face_whose_caller_cancelled_is_dropped_before_it_is_computed()
+    {
+        using var embedder = LoadEmbedder();
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 8, MaxQueueDelay = TimeSpan.FromMilliseconds(300) });
+        using var cancel = new CancellationTokenSource();
+
+        var cancelled = batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(0)], cancel.Token);
+        var kept = batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(1)], CancellationToken.None);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        await kept;
+        Assert.Equal([1], _observer.BatchSizes);
+        Assert.Contains((RejectionReason.Cancelled, 1), _observer.Rejections);
+    }
+
+    [Fact]
+    public async Task Results_reach_the_right_caller_in_order_under_64_concurrent_callers()
+    {
+        using var embedder = LoadEmbedder();
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 8, QueueCapacity = 1024 });
+        var requests = Enumerable.Range(0, 64).Select(i => Enumerable.Range(0, 1 + (i % 3)).Select(j => ArcFaceEmbedderTests.RandomCrop((i * 10) + j)).ToArray()).ToArray();
+        var expected = new List<FaceEmbedding[]>();
+        foreach (var request in requests)
+        {
+            expected.Add(await embedder.EmbedAsync(request, CancellationToken.None));
+        }
+
+        var actual = await Task.WhenAll(requests.Select(r => Task.Run(() => batcher.EmbedAsync(r, CancellationToken.None))));
+
+        for (var i = 0; i < requests.Length; i++)
+        {
+            Assert.Equal(expected[i].Length, actual[i].Length);
+            for (var j = 0; j < expected[i].Length; j++)
+            {
+                Assert.Equal(expected[i][j].Vector, actual[i][j].Vector, (a, b) => Math.Abs(a - b) <= 1e-4f);
+            }
+        }
+
+        Assert.True(batcher.BatchesRun < requests.Sum(r => r.Length), "faces of different callers shared runs");
+    }
+
+    [Fact]
+    public async Task Drain_finishes_queued_work_and_then_refuses_new_work()
+    {
+        using var embedder = LoadEmbedder();
+        var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 2, MaxQueueDelay = TimeSpan.FromMilliseconds(50) });
+        var queued = Enumerable.Range(0, 6).Select(i => batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(i)], CancellationToken.None)).ToArray();
+
+        await batcher.DrainAsync(TestContext.Current.CancellationToken);
+
+        // Every queued face was computed before the drain returned.
+        Assert.Equal(6, _observer.BatchSizes.Sum());
+        Assert.All(await Task.WhenAll(queued), result => Assert.Single(result));
+        await Assert.ThrowsAsync<BatcherClosedException>(() => batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(9)], CancellationToken.None));
+        await batcher.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_static_batch_model_runs_one_face_per_batch()
+    {
+        using var embedder = LoadEmbedder(batchSize: 1);
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 8 });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(i)], CancellationToken.None)));
+
+        Assert.Equal(1, batcher.MaxBatchSize);
+        Assert.Equal(3, results.Length);
+        Assert.All(_observer.BatchSizes, size => Assert.Equal(1, size));
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private EmbeddingBatcher Create(ArcFaceEmbedder embedder, BatchingOptions options) =>
+        new(embedder, options, NullLogger<EmbeddingBatcher>.Instance, _observer);
+
+    private ArcFaceEmbedder LoadEmbedder(int? batchSize = null)
+    {
+        var path = Path.Combine(_directory, $"{Guid.NewGuid():N}.onnx");
+        IResNetModelBuilder.Build(IResNetSpec.Tiny with { BatchSize = batchSize }).Save(path);
+        return new ArcFaceEmbedder(InferenceSessionPool.Load(path, new InferenceOptions(), NullLogger.Instance), new RecognitionOptions());
+    }
+
+    private sealed class RecordingObserver : IBatcherObserver
+    {
+        public List<int> BatchSizes { get; } = [];
+
+        public List<(string Reason, int Count)> Rejections { get; } = [];
+
+        public void BatchCompleted(int size, TimeSpan inference)
+        {
+            lock (BatchSizes)
+            {
+                BatchSizes.Add(size);
+            }
+        }
+
+        public void FaceDequeued(TimeSpan wait)
+        {
+        }
+
+        public void FacesRejected(string reason, int count)
+        {
+            lock (Rejections)
+            {
+                Rejections.Add((reason, count));
+            }
+        }
+    }
+}

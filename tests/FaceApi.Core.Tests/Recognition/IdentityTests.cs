@@ -1,0 +1,86 @@
+using FaceApi.Core.Alignment;
+using FaceApi.Core.Comparison;
+using FaceApi.Core.Imaging;
+using FaceApi.Testing;
+
+namespace FaceApi.Core.Tests.Recognition;
+
+/// <summary>The whole pipeline (decode, detect, align, embed, cosine) on labelled real photos.</summary>
+public sealed class IdentityTests(ModelFixture models) : IClassFixture<ModelFixture>
+{
+    // The MobileFaceNet test model's threshold (issue 2); w600k_r50's is 0.4.
+    private const float MobileFaceNetThreshold = 0.35f;
+
+    [Fact]
+    public async Task Every_same_person_pair_scores_above_every_different_person_pair()
+    {
+        TestData.SkipIfUnavailable();
+        var people = await EmbedLabelledPhotosAsync();
+        var (same, different) = Pairs(people);
+
+        Assert.NotEmpty(same);
+        Assert.NotEmpty(different);
+        Assert.True(
+            same.Min() > different.Max(),
+            $"Same-person similarities {same.Min():F3}..{same.Max():F3} overlap different-person {different.Min():F3}..{different.Max():F3}.");
+    }
+
+    [Fact]
+    public async Task Threshold_035_classifies_every_pair_correctly()
+    {
+        TestData.SkipIfUnavailable();
+        var people = await EmbedLabelledPhotosAsync();
+        var (same, different) = Pairs(people);
+
+        Assert.All(same, s => Assert.True(s >= MobileFaceNetThreshold, $"same-person pair scored {s:F3}"));
+        Assert.All(different, s => Assert.True(s < MobileFaceNetThreshold, $"different-person pair scored {s:F3}"));
+    }
+
+    [Fact]
+    public async Task The_same_image_twice_gives_the_same_embedding()
+    {
+        TestData.SkipIfUnavailable();
+        var first = await EmbedLargestFaceAsync("faces/rose1.jpg");
+        var second = await EmbedLargestFaceAsync("faces/rose1.jpg");
+
+        Assert.Equal(first.Vector, second.Vector);
+        Assert.Equal(1f, MathF.Sqrt(first.Vector.Sum(v => v * v)), 4);
+        Assert.True(first.Norm > 1f, "the raw, unnormalised norm is reported");
+    }
+
+    private async Task<List<(string Person, float[] Embedding)>> EmbedLabelledPhotosAsync()
+    {
+        var result = new List<(string, float[])>();
+        foreach (var photo in TestData.Faces.Images.Where(i => i.Person is not null && i.Faces == 1))
+        {
+            result.Add((photo.Person!, (await EmbedLargestFaceAsync(photo.File)).Vector));
+        }
+
+        return result;
+    }
+
+    private async Task<Core.Recognition.FaceEmbedding> EmbedLargestFaceAsync(string file)
+    {
+        var decoder = new ImageDecoder(new ImageDecodingOptions());
+        using var image = decoder.Decode(await File.ReadAllBytesAsync(TestData.Path(file)));
+        var faces = await models.Detector!.DetectAsync(image, CancellationToken.None);
+        var crop = FaceAligner.Align(image, faces[0].Landmarks.ToArray(), models.Embedder!.CropSize);
+        return (await models.Embedder.EmbedAsync([crop], CancellationToken.None))[0];
+    }
+
+    private static (List<float> Same, List<float> Different) Pairs(List<(string Person, float[] Embedding)> people)
+    {
+        var same = new List<float>();
+        var different = new List<float>();
+        for (var i = 0; i < people.Count; i++)
+        {
+            for (var j = i + 1; j < people.Count; j++)
+            {
+                var similarity = FaceComparer.CosineSimilarity(people[i].Embedding, people[j].Embedding);
+                (people[i].Person == people[j].Person ? same : different).Add(similarity);
+            }
+        }
+
+        return (same, different);
+    }
+}
