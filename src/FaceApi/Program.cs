@@ -34,6 +34,7 @@ builder.Services.AddModelProvisioning();
 builder.Services.AddRequestLimits(builder.Configuration);
 
 // Models load in the background; endpoints answer not_ready until they are warm.
+builder.Services.AddSingleton<ModelFiles>();
 builder.Services.AddSingleton<FaceEngine>();
 builder.Services.AddHostedService<ModelLoader>();
 
@@ -58,6 +59,10 @@ if (metricsPort is { } port)
 }
 
 var app = builder.Build();
+if (args.Contains(ProvisionOnlyCommand.Flag))
+{
+    return await ProvisionOnlyCommand.RunAsync(app.Services, CancellationToken.None);
+}
 
 app.UseRequestId();
 app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = RequestLogEnricher.Enrich);
@@ -76,7 +81,8 @@ if (metricsPort is null)
     app.MapMetrics();
 }
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The web host's entry point; public for WebApplicationFactory in tests.</summary>
 public partial class Program;

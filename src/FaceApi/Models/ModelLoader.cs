@@ -19,7 +19,7 @@ namespace FaceApi.Models;
 public sealed class ModelLoader(
     FaceEngine engine,
     ModelProvisioner provisioner,
-    IOptions<ModelProvisioningOptions> models,
+    ModelFiles files,
     IOptions<DetectionOptions> detection,
     IOptions<RecognitionOptions> recognition,
     IOptions<InferenceOptions> inference,
@@ -36,9 +36,8 @@ public sealed class ModelLoader(
         lifetime.ApplicationStopping.Register(BeginShutdown);
         try
         {
-            var directory = Path.GetFullPath(models.Value.Directory);
-            var detectorFile = Path.GetFullPath(detection.Value.ModelPath, directory);
-            var recognitionFile = Path.GetFullPath(recognition.Value.ModelPath, directory);
+            var detectorFile = files.Detector;
+            var recognitionFile = files.Recognition;
             var provisioning = await provisioner.EnsureModelsAsync([detectorFile, recognitionFile], stoppingToken);
             if (!provisioning.IsProvisioned)
             {
