@@ -69,30 +69,11 @@ compose_profiles() {
 
 nginx_config() {
     require nginx
-    # nginx -t resolves upstream host names, and `faceapi` exists only in Docker's DNS: test a
-    # copy with that one address replaced by 127.0.0.1, inside a minimal main config whose
-    # paths all point into a temporary prefix, so no root-owned default path is touched.
+    # The same rendering the load-balancer test runs nginx on: `faceapi` exists only in Docker's
+    # DNS and nginx -t resolves upstream names, so the upstream becomes 127.0.0.1:8080, inside a
+    # minimal main config whose paths all point into a temporary prefix.
     local conf="${work}/nginx"
-    mkdir -p "${conf}"
-    sed 's/server faceapi:8080 /server 127.0.0.1:8080 /' deploy/nginx/faceapi.conf >"${conf}/faceapi.conf"
-    if cmp -s deploy/nginx/faceapi.conf "${conf}/faceapi.conf"; then
-        echo "the upstream line 'server faceapi:8080 ...' was not found; update deploy/lint.sh"
-        return 1
-    fi
-    cat >"${conf}/nginx.conf" <<NGINX
-pid ${conf}/nginx.pid;
-error_log stderr;
-events {}
-http {
-    access_log off;
-    client_body_temp_path ${conf}/client_body;
-    proxy_temp_path ${conf}/proxy;
-    fastcgi_temp_path ${conf}/fastcgi;
-    uwsgi_temp_path ${conf}/uwsgi;
-    scgi_temp_path ${conf}/scgi;
-    include ${conf}/faceapi.conf;
-}
-NGINX
+    deploy/nginx/render-loopback.sh "${conf}" 8080 127.0.0.1:8080
     nginx -t -q -e stderr -p "${conf}" -c "${conf}/nginx.conf"
     echo "deploy/nginx/faceapi.conf passes nginx -t ($(nginx -v 2>&1))"
 }
@@ -123,7 +104,7 @@ dockerfile_lint() {
 }
 
 shell_scripts() {
-    for script in deploy/lint.sh deploy/install-lint-tools.sh deploy/docker/healthcheck.sh; do
+    for script in deploy/lint.sh deploy/install-lint-tools.sh deploy/docker/healthcheck.sh deploy/nginx/render-loopback.sh; do
         bash -n "${script}"
         echo "${script}: syntax ok"
     done

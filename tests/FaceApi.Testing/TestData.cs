@@ -14,6 +14,9 @@ public static class TestData
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
     private static readonly Lazy<FacesManifest> FacesManifest = new(ReadFacesManifest);
 
+    /// <summary>Full path of the repository root (the folder holding FaceApi.sln), or null when the tests run outside a checkout.</summary>
+    public static string? RepositoryRoot { get; } = FindRepositoryRoot();
+
     /// <summary>Full path of ../shared/testdata, or null when it or the repository root cannot be found.</summary>
     public static string? Root { get; } = FindRoot();
 
@@ -65,18 +68,28 @@ public static class TestData
         $"Test data not found: expected ../shared/testdata beside the folder holding {SolutionFile}, " +
         $"searched upwards from {AppContext.BaseDirectory}.";
 
-    private static string? FindRoot()
+    private static string? FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(System.IO.Path.Combine(directory.FullName, SolutionFile)))
             {
-                var testData = System.IO.Path.GetFullPath(System.IO.Path.Combine(directory.FullName, "..", "shared", "testdata"));
-                return Directory.Exists(testData) ? testData : null;
+                return directory.FullName;
             }
         }
 
         return null;
+    }
+
+    private static string? FindRoot()
+    {
+        if (RepositoryRoot is null)
+        {
+            return null;
+        }
+
+        var testData = System.IO.Path.GetFullPath(System.IO.Path.Combine(RepositoryRoot, "..", "shared", "testdata"));
+        return Directory.Exists(testData) ? testData : null;
     }
 
     private static FacesManifest ReadFacesManifest()
