@@ -66,7 +66,7 @@ if (args.Contains(ProvisionOnlyCommand.Flag))
 }
 
 app.UseRequestId();
-app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = RequestLogEnricher.Enrich);
+app.UseSerilogRequestLogging();
 app.UseFaceApiHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
