@@ -55,7 +55,6 @@ public sealed class ModelLoader(
             }
 
             engine.MarkReady(loaded);
-            ServiceMetrics.Ready.Set(1);
             _logger.LogInformation(
                 "Ready: detector {Detector} and recogniser {Model} ({Dimension}-d) on {Provider}, batches of up to {BatchSize}",
                 Path.GetFileName(detectorFile),
@@ -111,7 +110,6 @@ public sealed class ModelLoader(
         }
 
         engine.MarkStopping();
-        ServiceMetrics.Ready.Set(0);
         var delay = shutdown.Value.ReadinessDrainDelay;
         if (delay > TimeSpan.Zero)
         {
