@@ -9,6 +9,7 @@ using FaceApi.Errors;
 using FaceApi.Health;
 using FaceApi.Hosting;
 using FaceApi.Logging;
+using FaceApi.Metrics;
 using FaceApi.Models;
 using FaceApi.OpenApi;
 using FaceApi.Provisioning;
@@ -65,10 +66,10 @@ if (args.Contains(ProvisionOnlyCommand.Flag))
 }
 
 app.UseRequestId();
-app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = RequestLogEnricher.Enrich);
+app.UseSerilogRequestLogging();
+app.UseFaceApiHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseHttpMetrics();
 
 app.UseSwagger();
 app.UseSwaggerUI(options => options.DocumentTitle = "FaceApi");

@@ -7,24 +7,28 @@ public static class LoggingSetup
 {
     /// <summary>
     /// Serilog to the console, levels from the <c>Serilog</c> section; <c>FaceApi:Logging:Json</c>
-    /// switches to compact JSON for log collectors. Log events carry request ids, never bodies:
-    /// images and embeddings are biometric data.
+    /// switches to compact JSON for log collectors. Log events carry the request id and the W3C
+    /// trace id (from an incoming <c>traceparent</c>, or new), never bodies: images and embeddings
+    /// are biometric data.
     /// </summary>
     public static IServiceCollection AddFaceApiLogging(this IServiceCollection services, IConfiguration configuration)
     {
         var json = configuration.GetValue<bool>("FaceApi:Logging:Json");
+        services.AddHttpContextAccessor();
         return services.AddSerilog((provider, logger) =>
         {
             logger.ReadFrom.Configuration(configuration)
                 .ReadFrom.Services(provider)
-                .Enrich.FromLogContext();
+                .Enrich.FromLogContext()
+                .Enrich.With(new RequestIdEnricher(provider.GetRequiredService<IHttpContextAccessor>()));
             if (json)
             {
+                // Writes the trace and span ids as @tr and @sp.
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             }
             else
             {
-                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}");
+                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j} {TraceId}{NewLine}{Exception}");
             }
         });
     }

@@ -4,11 +4,23 @@ using FaceApi.Core.Pipeline;
 namespace FaceApi.Metrics;
 
 /// <summary>Publishes the pipeline's and the batcher's measurements as Prometheus metrics.</summary>
-/// <param name="model">Recognition model name, a label of the inference histogram.</param>
-/// <param name="provider">Execution provider in use, a label of the inference histogram.</param>
-public sealed class PipelineMetricsObserver(string model, string provider) : IPipelineObserver, IBatcherObserver
+public sealed class PipelineMetricsObserver : IPipelineObserver, IBatcherObserver
 {
-    private readonly Prometheus.Histogram.Child _inference = ServiceMetrics.Inference.WithLabels(model, provider);
+    private readonly Prometheus.Histogram.Child _inference;
+
+    /// <param name="model">Recognition model name, a label of the inference histogram.</param>
+    /// <param name="provider">Execution provider in use, a label of the inference histogram.</param>
+    public PipelineMetricsObserver(string model, string provider)
+    {
+        _inference = ServiceMetrics.Inference.WithLabels(model, provider);
+
+        // Every rejection reason starts at 0: a series that first appears at 1 has no earlier sample,
+        // so rate() and increase() (and the rejections alert) would miss the first rejection.
+        foreach (var reason in (string[])[RejectionReason.QueueFull, RejectionReason.Timeout, RejectionReason.Cancelled])
+        {
+            ServiceMetrics.Rejections.WithLabels(reason);
+        }
+    }
 
     public void ImageDecoded(TimeSpan elapsed) => ServiceMetrics.ImageDecode.Observe(elapsed.TotalSeconds);
 

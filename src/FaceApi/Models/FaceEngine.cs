@@ -3,18 +3,23 @@ using FaceApi.Core.Detection;
 using FaceApi.Core.Pipeline;
 using FaceApi.Core.Recognition;
 using FaceApi.Errors;
+using FaceApi.Metrics;
 
 namespace FaceApi.Models;
 
 /// <summary>
 /// The loaded models and the pipeline over them, once they are ready. Endpoints ask it for the
 /// pipeline; until the models are loaded and warmed (or while shutting down) it answers not_ready.
+/// Every change of readiness also sets the <c>faceapi_ready</c> gauge, which exists (as 0) from
+/// start-up so that an alert on <c>faceapi_ready == 0</c> sees a replica that never becomes ready.
 /// </summary>
 public sealed class FaceEngine
 {
     private volatile LoadedModels? _models;
     private volatile string _state = "loading";
     private volatile string? _reason;
+
+    public FaceEngine() => ServiceMetrics.Ready.Set(0);
 
     /// <summary>True when requests can be served.</summary>
     public bool IsReady => _models is not null && _state == "ready";
@@ -41,18 +46,21 @@ public sealed class FaceEngine
         _models = models;
         _reason = null;
         _state = "ready";
+        ServiceMetrics.Ready.Set(1);
     }
 
     internal void MarkFailed(string reason)
     {
         _reason = reason;
         _state = "failed";
+        ServiceMetrics.Ready.Set(0);
     }
 
     internal void MarkStopping()
     {
         _reason = "The service is shutting down.";
         _state = "stopping";
+        ServiceMetrics.Ready.Set(0);
     }
 }
 

@@ -30,6 +30,8 @@ public sealed class ModelLoader(
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<ModelLoader>();
+    private readonly Lock _releaseLock = new();
+    private Task? _release;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,7 +55,6 @@ public sealed class ModelLoader(
             }
 
             engine.MarkReady(loaded);
-            ServiceMetrics.Ready.Set(1);
             _logger.LogInformation(
                 "Ready: detector {Detector} and recogniser {Model} ({Dimension}-d) on {Provider}, batches of up to {BatchSize}",
                 Path.GetFileName(detectorFile),
@@ -77,6 +78,21 @@ public sealed class ModelLoader(
     {
         BeginShutdown();
         await base.StopAsync(cancellationToken);
+
+        // A host may stop a service more than once, even at the same time: under WebApplicationFactory
+        // the app's RunAsync and the factory's DisposeAsync both stop it. Releasing the sessions twice
+        // is a native double free that aborts the process, so the first call releases and the others wait.
+        Task release;
+        lock (_releaseLock)
+        {
+            release = _release ??= ReleaseModelsAsync(cancellationToken);
+        }
+
+        await release.WaitAsync(cancellationToken);
+    }
+
+    private async Task ReleaseModelsAsync(CancellationToken cancellationToken)
+    {
         if (engine.Models is { } loaded)
         {
             // The server has stopped taking requests by now; finish what is queued, then free the sessions.
@@ -94,7 +110,6 @@ public sealed class ModelLoader(
         }
 
         engine.MarkStopping();
-        ServiceMetrics.Ready.Set(0);
         var delay = shutdown.Value.ReadinessDrainDelay;
         if (delay > TimeSpan.Zero)
         {

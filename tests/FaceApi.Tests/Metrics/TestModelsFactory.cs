@@ -1,0 +1,73 @@
+using System.Net;
+using FaceApi.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace FaceApi.Tests.Metrics;
+
+/// <summary>
+/// The service over the real test models of ../shared/testdata (SCRFD-2.5G and MobileFaceNet, on
+/// CPU), with settings that a test may add to or override and host changes of its own.
+/// </summary>
+public sealed class TestModelsFactory : WebApplicationFactory<Program>
+{
+    // How long models may take to load and warm; minutes, because CI machines are shared.
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>Configuration (<c>FaceApi:Section:Key</c>); add or replace entries before the first client.</summary>
+    public Dictionary<string, string?> Settings { get; } = new()
+    {
+        ["FaceApi:Models:Directory"] = TestData.IsAvailable ? TestData.Path("models") : "models",
+        ["FaceApi:Models:AutoDownload"] = "false",
+        ["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx",
+        ["FaceApi:Recognition:Name"] = "mobilefacenet",
+        ["FaceApi:Recognition:ChannelOrder"] = "BGR",
+        ["FaceApi:Recognition:Std"] = "128",
+        ["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx",
+        ["FaceApi:Verification:Threshold"] = "0.35",
+    };
+
+    /// <summary>Further changes to the host, such as extra services.</summary>
+    public Action<IWebHostBuilder>? ConfigureHost { get; init; }
+
+    /// <summary>A client once <c>GET /health/ready</c> answers 200; skips the test without the test data.</summary>
+    public async Task<HttpClient> CreateReadyClientAsync()
+    {
+        TestData.Require("models/mobilefacenet.onnx");
+        TestData.Require("models/scrfd_2.5g_bnkps.onnx");
+        var client = CreateClient();
+        await WaitUntilReadyAsync(client);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        // UseSetting feeds the configuration that Program reads before Build (FaceApi:Metrics:Port).
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        ConfigureHost?.Invoke(builder);
+    }
+
+    private static async Task WaitUntilReadyAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        while (true)
+        {
+            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"The service was not ready after {ReadyTimeout}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+}
