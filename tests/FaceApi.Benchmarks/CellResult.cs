@@ -9,6 +9,7 @@ namespace FaceApi.Benchmarks;
 /// <param name="Failures">Failed requests in the window, by HTTP status (0: no response).</param>
 /// <param name="RequestsPerSecond">Successful requests per second.</param>
 /// <param name="FacesPerSecond">Faces the service embedded per second (its faceapi_batch_size histogram).</param>
+/// <param name="FacesPerCpuSecond">Faces per CPU-second of the service and the load generator together.</param>
 /// <param name="MeanBatchSize">Faces per model run in the window.</param>
 /// <param name="P50Milliseconds">Median latency of successful requests, as the client saw it.</param>
 /// <param name="P95Milliseconds">95th percentile latency.</param>
@@ -26,6 +27,7 @@ internal sealed record CellResult(
     IReadOnlyDictionary<int, int> Failures,
     double RequestsPerSecond,
     double FacesPerSecond,
+    double FacesPerCpuSecond,
     double MeanBatchSize,
     double P50Milliseconds,
     double P95Milliseconds,
@@ -60,6 +62,7 @@ internal sealed record CellResult(
             failures,
             succeeded.Length / seconds,
             faces / seconds,
+            faces / (service + client),
             batches > 0 ? faces / batches : double.NaN,
             Percentiles.Of(latencies, 0.50),
             Percentiles.Of(latencies, 0.95),
