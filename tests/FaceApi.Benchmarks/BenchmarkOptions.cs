@@ -1,0 +1,123 @@
+using System.Globalization;
+using FaceApi.Core.Inference;
+
+namespace FaceApi.Benchmarks;
+
+/// <summary>Command-line settings of one benchmark run.</summary>
+internal sealed record BenchmarkOptions
+{
+    public const string Usage = """
+        FaceApi benchmark (issue 4): raw model throughput, then end-to-end HTTP throughput and latency.
+
+          dotnet run -c Release --project tests/FaceApi.Benchmarks -- [options]
+
+          --model PATH         recognition model (IResNet-50 contract); default: build IResNet-50 into a temp file
+          --detector PATH      SCRFD detector; default ../shared/testdata/models/scrfd_2.5g_bnkps.onnx
+          --provider cpu|cuda  execution provider for the raw part and the service (cuda requires the GPU); default cpu
+          --raw-only           measure only the raw model (no HTTP)
+          --batch-sizes LIST   raw batch sizes; default 1,2,4,8,16,32,64
+          --concurrency LIST   HTTP concurrency levels; default 1,4,16,64
+          --raw-duration SECS  measured seconds per raw batch size (at least two runs); default 10
+          --duration SECONDS   measured seconds per HTTP cell; default 20
+          --warmup SECONDS     unmeasured seconds of the same load before each cell; default 5
+          --out PATH           JSON results; default benchmark-results.json
+          --set KEY=VALUE      extra service setting, e.g. --set FaceApi:Inference:PoolSize=2 (repeatable)
+        """;
+
+    public string? ModelPath { get; init; }
+
+    public string? DetectorPath { get; init; }
+
+    public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;
+
+    public bool RawOnly { get; init; }
+
+    public IReadOnlyList<int> BatchSizes { get; init; } = [1, 2, 4, 8, 16, 32, 64];
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [1, 4, 16, 64];
+
+    public TimeSpan RawDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(5);
+
+    public string OutputPath { get; init; } = "benchmark-results.json";
+
+    /// <summary>Service settings as configuration keys (FaceApi:Section:Key), applied to the raw part where they concern it.</summary>
+    public IReadOnlyDictionary<string, string> ServiceSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Parses <paramref name="args"/>; null when they ask for help.</summary>
+    /// <exception cref="ArgumentException">An option is unknown or malformed.</exception>
+    public static BenchmarkOptions? Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchmarkOptions();
+        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            options = name switch
+            {
+                "--help" or "-h" => null,
+                "--model" => options with { ModelPath = Path.GetFullPath(Value()) },
+                "--detector" => options with { DetectorPath = Path.GetFullPath(Value()) },
+                "--provider" => options with { Provider = ParseProvider(Value()) },
+                "--raw-only" => options with { RawOnly = true },
+                "--batch-sizes" => options with { BatchSizes = ParseList(name, Value()) },
+                "--concurrency" => options with { Concurrency = ParseList(name, Value()) },
+                "--raw-duration" => options with { RawDuration = ParseSeconds(name, Value()) },
+                "--duration" => options with { Duration = ParseSeconds(name, Value()) },
+                "--warmup" => options with { WarmUp = ParseSeconds(name, Value()) },
+                "--out" => options with { OutputPath = Path.GetFullPath(Value()) },
+                "--set" => AddSetting(options, settings, Value()),
+                _ => throw new ArgumentException($"Unknown option {name}."),
+            };
+            if (options is null)
+            {
+                return null;
+            }
+        }
+
+        return options with { ServiceSettings = settings };
+    }
+
+    private static BenchmarkOptions AddSetting(BenchmarkOptions options, Dictionary<string, string> settings, string pair)
+    {
+        var equals = pair.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--set takes KEY=VALUE; got '{pair}'.");
+        }
+
+        settings[pair[..equals]] = pair[(equals + 1)..];
+        return options;
+    }
+
+    private static ExecutionProvider ParseProvider(string value) => value.ToLowerInvariant() switch
+    {
+        "cpu" => ExecutionProvider.Cpu,
+        "cuda" => ExecutionProvider.Cuda,
+        _ => throw new ArgumentException($"--provider is cpu or cuda; got '{value}'."),
+    };
+
+    private static int[] ParseList(string name, string value)
+    {
+        var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var numbers = new int[items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (!int.TryParse(items[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]) || numbers[i] < 1)
+            {
+                throw new ArgumentException($"{name} takes positive integers separated by commas; got '{value}'.");
+            }
+        }
+
+        return numbers.Length > 0 ? numbers : throw new ArgumentException($"{name} needs at least one value.");
+    }
+
+    private static TimeSpan ParseSeconds(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"{name} takes seconds; got '{value}'.");
+}

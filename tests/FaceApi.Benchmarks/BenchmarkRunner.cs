@@ -1,0 +1,176 @@
+using FaceApi.Core.Inference;
+using FaceApi.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace FaceApi.Benchmarks;
+
+/// <summary>
+/// One benchmark run, in an order that keeps the parts from competing for the CPU: the raw model
+/// first (no service running), then the service with batching on (aligned crops, then photos, at
+/// each concurrency), then the service again with batching off (aligned crops at concurrency 16).
+/// </summary>
+internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> log)
+{
+    private const int SummaryConcurrency = 16;
+
+    // Crops are cut at the ArcFace template size; the service resizes an aligned upload to its
+    // model's crop size in any case.
+    private const int CropSize = 112;
+
+    // Long enough for a request queued behind 64 others on 2 cores (about 10 s measured at c=64);
+    // the service's own RequestTimeout (30 s) answers first.
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromMinutes(2);
+
+    public async Task<BenchmarkReport> RunAsync()
+    {
+        var machine = MachineDescription.Current();
+        var model = PrepareModel();
+        try
+        {
+            var settings = ServiceSettings(model.Path);
+            var inference = new InferenceOptions();
+            new ConfigurationBuilder().AddInMemoryCollection(settings!).Build().GetSection("FaceApi:Inference").Bind(inference);
+
+            log($"raw: {model.Path}, batch sizes {string.Join(',', options.BatchSizes)}, {options.RawDuration.TotalSeconds:0} s each");
+            var raw = RawModelBenchmark.Run(model.Path, inference, options.BatchSizes, options.RawDuration, log);
+            if (options.RawOnly)
+            {
+                return new BenchmarkReport(machine, model, settings, 0, 0, raw, [], null);
+            }
+
+            var cells = await MeasureHttpAsync(settings);
+            return new BenchmarkReport(machine, model, settings, options.WarmUp.TotalSeconds, options.Duration.TotalSeconds, raw, cells, Summarise(raw, cells));
+        }
+        finally
+        {
+            if (model.Built)
+            {
+                File.Delete(model.Path);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<CellResult>> MeasureHttpAsync(Dictionary<string, string> settings)
+    {
+        var crops = await TestImages.AlignedCropsAsync(CropSize);
+        var photos = await TestImages.PhotosAsync();
+        log($"http: {crops.Count} aligned crops, {photos.Count} photos");
+        using var client = CreateClient();
+        var cells = new List<CellResult>();
+
+        await using (var service = await StartServiceAsync(settings, client, "batching on"))
+        {
+            var load = new LoadGenerator(client, service);
+            foreach (var concurrency in options.Concurrency)
+            {
+                cells.Add(await MeasureCellAsync(load, "aligned", "on", "/embed?aligned=true", crops, concurrency));
+            }
+
+            foreach (var concurrency in options.Concurrency)
+            {
+                cells.Add(await MeasureCellAsync(load, "photos", "on", "/embed", photos, concurrency));
+            }
+        }
+
+        var unbatched = new Dictionary<string, string>(settings, StringComparer.OrdinalIgnoreCase) { ["FaceApi:Batching:MaxBatchSize"] = "1" };
+        await using (var service = await StartServiceAsync(unbatched, client, "batching off"))
+        {
+            cells.Add(await MeasureCellAsync(new LoadGenerator(client, service), "aligned", "off", "/embed?aligned=true", crops, SummaryConcurrency));
+        }
+
+        return cells;
+    }
+
+    private async Task<ServiceProcess> StartServiceAsync(Dictionary<string, string> settings, HttpClient client, string label)
+    {
+        log($"http: starting the service ({label})");
+        var host = Path.Combine(AppContext.BaseDirectory, "FaceApi.dll");
+        return await ServiceProcess.StartAsync(host, settings, client);
+    }
+
+    private async Task<CellResult> MeasureCellAsync(LoadGenerator load, string workload, string batching, string path, IReadOnlyList<RequestBody> bodies, int concurrency)
+    {
+        var measurement = await load.RunAsync(path, bodies, concurrency, options.WarmUp, options.Duration);
+        var cell = CellResult.From(workload, batching, measurement);
+        log($"http: {workload,-7} batching {batching,-3} c={concurrency,-2}: {cell.RequestsPerSecond,6:0.00} req/s, {cell.FacesPerSecond,6:0.00} faces/s, " +
+            $"p50 {cell.P50Milliseconds:0} ms, p99 {cell.P99Milliseconds:0} ms, mean batch {cell.MeanBatchSize:0.0}, failures {cell.Failures.Values.Sum()}");
+        return cell;
+    }
+
+    private static BenchmarkSummary? Summarise(IReadOnlyList<RawResult> raw, IReadOnlyList<CellResult> cells)
+    {
+        var best = raw.MaxBy(result => result.FacesPerSecond);
+        var on = cells.FirstOrDefault(cell => cell is { Workload: "aligned", Batching: "on", Concurrency: SummaryConcurrency });
+        var off = cells.FirstOrDefault(cell => cell is { Workload: "aligned", Batching: "off" });
+        if (best is null || on is null || off is null)
+        {
+            return null;
+        }
+
+        var sameBatch = raw.MinBy(result => Math.Abs(result.BatchSize - on.MeanBatchSize));
+
+        // An aligned upload is one face, so answered requests per second are faces per second.
+        return new BenchmarkSummary(
+            best.FacesPerSecond,
+            best.BatchSize,
+            on.RequestsPerSecond,
+            on.RequestsPerSecond / best.FacesPerSecond,
+            off.RequestsPerSecond,
+            on.RequestsPerSecond / off.RequestsPerSecond,
+            on.P99Milliseconds / on.P50Milliseconds,
+            sameBatch is null ? double.NaN : on.FacesPerCpuSecond / sameBatch.FacesPerCpuSecond,
+            on.AllocatedBytesPerRequest);
+    }
+
+    private ModelDescription PrepareModel()
+    {
+        if (options.ModelPath is { } path)
+        {
+            return new ModelDescription(path, Built: false, null, null);
+        }
+
+        var built = Path.Combine(Path.GetTempPath(), $"faceapi-bench-iresnet50-{Guid.NewGuid():N}.onnx");
+        log($"model: building IResNet-50 into {built}");
+        var model = IResNetModelBuilder.Build(IResNetSpec.IResNet50);
+        model.Save(built);
+        return new ModelDescription(built, Built: true, model.ParameterCount, model.FlopsPerFace);
+    }
+
+    /// <summary>The service's configuration (keys as in appsettings.json); the raw part binds its inference options from it too.</summary>
+    private Dictionary<string, string> ServiceSettings(string modelPath)
+    {
+        var detector = options.DetectorPath ?? (options.RawOnly ? null : TestData.Path("models/scrfd_2.5g_bnkps.onnx"));
+        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["FaceApi:Models:Directory"] = Path.GetDirectoryName(modelPath)!,
+            ["FaceApi:Models:AutoDownload"] = "false",
+            ["FaceApi:Recognition:ModelPath"] = modelPath,
+            ["FaceApi:Recognition:Name"] = Path.GetFileNameWithoutExtension(modelPath),
+            ["FaceApi:Inference:Providers:0"] = options.Provider == ExecutionProvider.Cuda ? "CUDA" : "CPU",
+            // A benchmark that silently fell back to CPU would report CPU numbers as GPU ones.
+            ["FaceApi:Inference:RequireGpu"] = options.Provider == ExecutionProvider.Cuda ? "true" : "false",
+        };
+        if (detector is not null)
+        {
+            settings["FaceApi:Detection:ModelPath"] = detector;
+        }
+
+        foreach (var (key, value) in options.ServiceSettings)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private static HttpClient CreateClient() => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        UseCookies = false,
+        // One connection per worker, kept for the whole run: no reconnects inside a window.
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+    })
+    {
+        Timeout = ClientTimeout,
+    };
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+
+namespace FaceApi.Benchmarks;
+
+/// <summary>The report as Markdown tables, ready to paste into a README.</summary>
+internal static class ReportTable
+{
+    public static string Format(BenchmarkReport report)
+    {
+        var text = new StringBuilder();
+        var machine = report.Machine;
+        Line(text, $"Machine: {machine.Cpu}, {machine.LogicalCores} logical cores, {machine.OperatingSystem}; {machine.Runtime}; ONNX Runtime {machine.OnnxRuntime}");
+        var model = report.Model;
+        Line(text, model.Built
+            ? $"Model: IResNet-50 built by the benchmark ({model.Parameters / 1e6:0.0} M parameters, {model.FlopsPerFace / 1e9:0.0} GFLOP/face)"
+            : $"Model: {model.Path}");
+        Line(text, string.Empty);
+
+        Line(text, "Raw model (InferenceSession.Run, service session options, no HTTP)");
+        Line(text, string.Empty);
+        Line(text, "| batch | faces/s | faces/CPU-s | median run (ms) | sessions x intra-op threads | provider | other processes' CPU |");
+        Line(text, "|---:|---:|---:|---:|---|---|---:|");
+        foreach (var raw in report.Raw)
+        {
+            Line(text, $"| {raw.BatchSize} | {raw.FacesPerSecond:0.00} | {raw.FacesPerCpuSecond:0.00} | {raw.MedianRunMilliseconds:0.0} | {raw.Sessions} x {raw.IntraOpThreads} | {raw.Provider} | {raw.OtherCpuShare:P0} |");
+        }
+
+        if (report.Http.Count > 0)
+        {
+            Line(text, string.Empty);
+            Line(text, $"HTTP /embed on loopback ({report.DurationSeconds:0} s measured after {report.WarmUpSeconds:0} s warm-up per row; CPU as share of all cores)");
+            Line(text, string.Empty);
+            Line(text, "| upload | batching | c | req/s | faces/s | faces/CPU-s | mean batch | p50 ms | p95 ms | p99 ms | KB alloc/req | failures | CPU service / client / other |");
+            Line(text, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+            foreach (var cell in report.Http)
+            {
+                var failures = cell.Failures.Count == 0 ? "0" : string.Join(' ', cell.Failures.Select(f => $"{f.Value}x{f.Key}"));
+                Line(text, $"| {cell.Workload} | {cell.Batching} | {cell.Concurrency} | {cell.RequestsPerSecond:0.00} | {cell.FacesPerSecond:0.00} | {cell.FacesPerCpuSecond:0.00} | {cell.MeanBatchSize:0.0} | {cell.P50Milliseconds:0} | {cell.P95Milliseconds:0} | {cell.P99Milliseconds:0} | {cell.AllocatedBytesPerRequest / 1024:0} | {failures} | {cell.ServiceCpuShare:P0} / {cell.ClientCpuShare:P0} / {cell.OtherCpuShare:P0} |");
+            }
+        }
+
+        if (report.Summary is { } summary)
+        {
+            Line(text, string.Empty);
+            Line(text, "| target (issue 4) | measured | met |");
+            Line(text, "|---|---:|---|");
+            Line(text, $"| aligned c=16 / raw best ({summary.RawBestFacesPerSecond:0.00} faces/s at batch {summary.RawBestBatchSize}) >= {BenchmarkSummary.EndToEndTarget:0.00} | {summary.EndToEndOverRaw:0.00} ({summary.AlignedC16FacesPerSecond:0.00} faces/s) | {YesNo(summary.EndToEndMet)} |");
+            Line(text, $"| batching on / off at c=16 >= {BenchmarkSummary.SpeedupTarget:0.00} | {summary.BatchingSpeedup:0.00} (off: {summary.BatchingOffC16FacesPerSecond:0.00} faces/s) | {YesNo(summary.SpeedupMet)} |");
+            Line(text, $"| p99 / p50 at c=16 < {BenchmarkSummary.TailTarget:0} | {summary.P99OverP50:0.00} | {YesNo(summary.TailMet)} |");
+            Line(text, $"| (same, per CPU-second: aligned c=16 / raw at the batch size it ran) | {summary.EndToEndOverRawPerCpuSecond:0.00} | |");
+            Line(text, $"| service heap allocation per aligned request at c=16 | {summary.AllocatedBytesPerRequest / 1024:0} KB | |");
+        }
+
+        return text.ToString();
+    }
+
+    private static string YesNo(bool met) => met ? "yes" : "NO";
+
+    private static void Line(StringBuilder text, string line) => text.Append(CultureInfo.InvariantCulture, $"{line}\n");
+}

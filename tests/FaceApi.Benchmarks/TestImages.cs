@@ -1,0 +1,56 @@
+using FaceApi.Core.Alignment;
+using FaceApi.Core.Imaging;
+using FaceApi.Testing;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace FaceApi.Benchmarks;
+
+/// <summary>The uploads of the HTTP cells, made from the labelled photos of ../shared/testdata/faces.</summary>
+internal static class TestImages
+{
+    // OpenCV's cv2.imencode default JPEG quality (IMWRITE_JPEG_QUALITY = 95), which clients built
+    // on the InsightFace Python tools send.
+    private const int CropJpegQuality = 95;
+
+    /// <summary>Every photo of faces.json, as it is on disk.</summary>
+    public static async Task<IReadOnlyList<RequestBody>> PhotosAsync()
+    {
+        var bodies = new List<RequestBody>();
+        foreach (var image in TestData.Faces.Images)
+        {
+            var mediaType = Path.GetExtension(image.File).Equals(".png", StringComparison.OrdinalIgnoreCase) ? "image/png" : "image/jpeg";
+            bodies.Add(await RequestBody.MultipartAsync(Path.GetFileName(image.File), await File.ReadAllBytesAsync(TestData.Path(image.File)), mediaType));
+        }
+
+        return bodies;
+    }
+
+    /// <summary>
+    /// Every reference face of faces.json cut out with the service's own aligner (the reference
+    /// landmarks onto the ArcFace template) and encoded as a JPEG, as a client that aligns itself
+    /// sends to <c>/embed?aligned=true</c>.
+    /// </summary>
+    public static async Task<IReadOnlyList<RequestBody>> AlignedCropsAsync(int cropSize)
+    {
+        var decoder = new ImageDecoder(new ImageDecodingOptions());
+        var encoder = new JpegEncoder { Quality = CropJpegQuality };
+        var bodies = new List<RequestBody>();
+        foreach (var image in TestData.Faces.Images)
+        {
+            using var photo = decoder.Decode(await File.ReadAllBytesAsync(TestData.Path(image.File)));
+            for (var i = 0; i < image.Reference.Count; i++)
+            {
+                var landmarks = image.Reference[i].Landmarks.Select(point => new PointF(point[0], point[1])).ToArray();
+                var crop = FaceAligner.Align(photo, landmarks, cropSize);
+                using var cropImage = Image.LoadPixelData<Rgb24>(crop.RgbPixels.Span, cropSize, cropSize);
+                using var jpeg = new MemoryStream();
+                await cropImage.SaveAsJpegAsync(jpeg, encoder);
+                bodies.Add(await RequestBody.MultipartAsync($"{Path.GetFileNameWithoutExtension(image.File)}-{i}.jpg", jpeg.ToArray(), "image/jpeg"));
+            }
+        }
+
+        return bodies;
+    }
+}
