@@ -30,6 +30,7 @@ public sealed class ModelLoader(
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<ModelLoader>();
+    private int _released;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -77,7 +78,10 @@ public sealed class ModelLoader(
     {
         BeginShutdown();
         await base.StopAsync(cancellationToken);
-        if (engine.Models is { } loaded)
+        // The host can call this twice at once (under WebApplicationFactory both its dispose and
+        // Program's RunAsync stop the host). Two concurrent Dispose calls on one ONNX Runtime session
+        // free its native memory twice and abort the process, so only the first call releases.
+        if (Interlocked.Exchange(ref _released, 1) == 0 && engine.Models is { } loaded)
         {
             // The server has stopped taking requests by now; finish what is queued, then free the sessions.
             await loaded.Batcher.DrainAsync(cancellationToken);
