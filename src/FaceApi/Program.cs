@@ -72,7 +72,13 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.UseSwagger();
-app.UseSwaggerUI(options => options.DocumentTitle = "FaceApi");
+app.UseSwaggerUI(options =>
+{
+    options.DocumentTitle = "FaceApi";
+    // /swagger/index.html#/Faces/Embed opens that operation ready to try, with file pickers for the images.
+    options.EnableDeepLinking();
+    options.EnableTryItOutByDefault();
+});
 
 app.MapEmbedEndpoints();
 app.MapVerifyEndpoints();

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using FaceApi.Contracts;
 using FaceApi.Core.Comparison;
 using FaceApi.Core.Imaging;
@@ -97,10 +98,16 @@ public static class VerifyEndpoints
                 throw ApiProblemException.InvalidRequest($"'{embeddingField}' has {embedding.Length} values; this model's embeddings have {dimension}.");
             }
 
-            if (embedding.All(v => v == 0))
+            // Only the direction counts. In single precision the squares of values below about 1e-23
+            // underflow to zero and those above about 1e19 overflow, so such an embedding's cosine would
+            // be 0/0, x/0 or inf/inf: a 500 or a false match. Scaled to unit length, any other is safe.
+            var norm = TensorPrimitives.Norm(embedding);
+            if (!(norm > 0) || !float.IsFinite(norm))
             {
-                throw ApiProblemException.InvalidRequest($"'{embeddingField}' is all zeros.");
+                throw ApiProblemException.InvalidRequest($"'{embeddingField}' has no usable direction: its length is zero or beyond single precision.");
             }
+
+            TensorPrimitives.Divide(embedding, norm, embedding);
         }
 
         return new VerifySide(imageField, hasImage ? image : null, embedding);

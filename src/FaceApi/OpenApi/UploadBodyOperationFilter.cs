@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -28,7 +29,14 @@ public sealed class UploadBodyOperationFilter : IOperationFilter
         foreach (var field in upload.EmbeddingFields)
         {
             const string description = "A stored embedding instead of an image: a JSON array of numbers.";
-            multipart.Properties[field] = new OpenApiSchema { Type = JsonSchemaType.String, Description = description + " Sent as text, e.g. [0.01, -0.2, ...]." };
+            multipart.Properties[field] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = description + " Sent as text, e.g. [0.01, -0.2, ...].",
+                // Without an example Swagger UI pre-fills "string", which it then sends, so trying
+                // /verify with two images there would fail as an invalid embedding. An empty field is not sent.
+                Examples = [JsonValue.Create(string.Empty)],
+            };
             json.Properties[field] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Array,

@@ -1,0 +1,135 @@
+using System.Numerics.Tensors;
+using FaceApi.Testing;
+using FaceApi.Tests.Hosting;
+using SixLabors.ImageSharp;
+
+namespace FaceApi.Tests.Endpoints;
+
+public sealed class EmbedEndpointTests(FaceApiFactory service)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string> Photos() => [.. TestData.FacePhotoNames()];
+
+    [Theory]
+    [MemberData(nameof(Photos))]
+    public async Task Finds_every_labelled_face_of_a_photo_sent_as_a_multipart_file(string file)
+    {
+        var photo = TestData.ReadFacePhoto(file);
+
+        using var response = await service.Client.PostAsync("/embed", UploadContent.Multipart(("image", photo)), Cancellation);
+
+        AssertDescribesLabelledPhoto(await WireJson.ReadOkAsync<EmbedResult>(response), file, photo);
+    }
+
+    [Theory]
+    [MemberData(nameof(Photos))]
+    public async Task Finds_every_labelled_face_of_a_photo_sent_as_base64_json(string file)
+    {
+        var photo = TestData.ReadFacePhoto(file);
+
+        using var response = await service.Client.PostAsync("/embed", UploadContent.Json(new { image = photo }), Cancellation);
+
+        AssertDescribesLabelledPhoto(await WireJson.ReadOkAsync<EmbedResult>(response), file, photo);
+    }
+
+    [Fact]
+    public async Task Reports_the_upright_size_and_upright_coordinates_of_a_photo_stored_sideways_with_exif_orientation()
+    {
+        const string file = "rose1.jpg";
+        var upright = TestData.ReadFacePhoto(file);
+        var sideways = TestImages.StoredSidewaysWithExifOrientation(upright);
+
+        using var response = await service.Client.PostAsync("/embed", UploadContent.Multipart(("image", sideways)), Cancellation);
+
+        var result = await WireJson.ReadOkAsync<EmbedResult>(response);
+        var size = Image.Identify(upright);
+        var stored = Image.Identify(sideways);
+        Assert.Equal((size.Width, size.Height), (result.ImageWidth, result.ImageHeight));
+        Assert.Equal((size.Height, size.Width), (stored.Width, stored.Height));
+        AssertNearReference(result.Faces[0], LabelledPhotos.Label(file).Reference[0]);
+    }
+
+    [Fact]
+    public async Task Embeds_an_aligned_crop_whole_when_aligned_is_true()
+    {
+        var photo = TestData.ReadFacePhoto("rose1.jpg");
+        using var detectedResponse = await service.Client.PostAsync("/embed", UploadContent.Multipart(("image", photo)), Cancellation);
+        var detected = (await WireJson.ReadOkAsync<EmbedResult>(detectedResponse)).Faces[0];
+        // MobileFaceNet's input is a 112x112 crop (SOURCES.md).
+        const int cropSize = 112;
+        var crop = TestImages.AlignedCrop(photo, detected.Landmarks!.Select(p => new PointF(p.X, p.Y)).ToArray(), cropSize);
+
+        using var response = await service.Client.PostAsync("/embed?aligned=true", UploadContent.Multipart(("image", crop)), Cancellation);
+
+        var result = await WireJson.ReadOkAsync<EmbedResult>(response);
+        var face = Assert.Single(result.Faces);
+        Assert.Equal(new WireBox(0, 0, cropSize, cropSize), face.Box);
+        Assert.Null(face.Score);
+        Assert.Null(face.Landmarks);
+        AssertUnitLength(face.Embedding);
+        // The same crop the pipeline aligned itself, losslessly: only resampling rounding differs.
+        Assert.InRange(TensorPrimitives.Dot(face.Embedding, detected.Embedding), 0.99f, 1.0001f);
+    }
+
+    [Fact]
+    public async Task Returns_at_most_maxFaces_faces_and_they_are_the_largest()
+    {
+        var photo = TestData.ReadFacePhoto("obama_family.jpg");
+        using var allResponse = await service.Client.PostAsync("/embed", UploadContent.Multipart(("image", photo)), Cancellation);
+        var all = await WireJson.ReadOkAsync<EmbedResult>(allResponse);
+
+        using var response = await service.Client.PostAsync("/embed?maxFaces=2", UploadContent.Multipart(("image", photo)), Cancellation);
+
+        var limited = await WireJson.ReadOkAsync<EmbedResult>(response);
+        Assert.Equal(4, all.Faces.Length);
+        Assert.Equal(all.Faces.Take(2).Select(f => f.Box), limited.Faces.Select(f => f.Box));
+        Assert.Equal(all.Faces.Take(2).Select(f => f.Embedding), limited.Faces.Select(f => f.Embedding));
+    }
+
+    private static void AssertDescribesLabelledPhoto(EmbedResult result, string file, byte[] photo)
+    {
+        var label = LabelledPhotos.Label(file);
+        Assert.Equal(FaceApiFactory.RecognitionModelName, result.Model);
+        Assert.Equal(FaceApiFactory.Dimension, result.Dimension);
+        var size = LabelledPhotos.UprightSize(photo);
+        Assert.Equal((size.Width, size.Height), (result.ImageWidth, result.ImageHeight));
+        Assert.Equal(result.Faces.OrderByDescending(f => f.Box.Width * f.Box.Height), result.Faces);
+        Assert.All(result.Faces, face =>
+        {
+            Assert.Equal(FaceApiFactory.Dimension, face.Embedding.Length);
+            AssertUnitLength(face.Embedding);
+            Assert.True(face.Norm > 1, $"the raw norm {face.Norm} is reported, not the normalised 1");
+            Assert.InRange(face.Score!.Value, 0.5f, 1f);
+            Assert.Equal(5, face.Landmarks!.Length);
+        });
+        if (file == "group_10mpx.jpg")
+        {
+            // About 30 small faces of near-equal size, some at the score threshold: the reference finds 30,
+            // this pipeline 31, so neither count nor largest-first order is exact. Same bounds as the Core
+            // detector test (issue 2 asks for at least 25).
+            Assert.InRange(result.Faces.Length, 25, 40);
+        }
+        else
+        {
+            Assert.Equal(label.Faces, result.Faces.Length);
+            AssertNearReference(result.Faces[0], label.Reference[0]);
+        }
+    }
+
+    private static void AssertNearReference(EmbedFace face, ReferenceFace reference)
+    {
+        var tolerance = LabelledPhotos.Tolerance(reference);
+        Assert.InRange(face.Box.X, reference.Box[0] - tolerance, reference.Box[0] + tolerance);
+        Assert.InRange(face.Box.Y, reference.Box[1] - tolerance, reference.Box[1] + tolerance);
+        Assert.InRange(face.Box.X + face.Box.Width, reference.Box[2] - tolerance, reference.Box[2] + tolerance);
+        Assert.InRange(face.Box.Y + face.Box.Height, reference.Box[3] - tolerance, reference.Box[3] + tolerance);
+        for (var k = 0; k < 5; k++)
+        {
+            Assert.InRange(face.Landmarks![k].X, reference.Landmarks[k][0] - tolerance, reference.Landmarks[k][0] + tolerance);
+            Assert.InRange(face.Landmarks[k].Y, reference.Landmarks[k][1] - tolerance, reference.Landmarks[k][1] + tolerance);
+        }
+    }
+
+    private static void AssertUnitLength(float[] embedding) => Assert.Equal(1f, TensorPrimitives.Norm(embedding), 4);
+}

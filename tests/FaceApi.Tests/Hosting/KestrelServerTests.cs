@@ -1,0 +1,86 @@
+using System.Net;
+using FaceApi.Testing;
+using FaceApi.Tests.Endpoints;
+
+namespace FaceApi.Tests.Hosting;
+
+/// <summary>The service on a real loopback socket: what a backend calling it over HTTP sees.</summary>
+public sealed class KestrelServerTests(KestrelFaceApiFactory service)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Embeds_a_photo_sent_over_a_loopback_connection_and_echoes_the_request_id()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/embed")
+        {
+            Content = UploadContent.Multipart(("image", TestData.ReadFacePhoto("rose1.jpg"))),
+        };
+        request.Headers.Add("X-Request-Id", "kestrel-test-1");
+
+        using var response = await service.Client.SendAsync(request, Cancellation);
+
+        var result = await WireJson.ReadOkAsync<EmbedResult>(response);
+        Assert.Single(result.Faces);
+        Assert.Equal("kestrel-test-1", Assert.Single(response.Headers.GetValues("X-Request-Id")));
+        Assert.Equal(service.BaseAddress, service.Client.BaseAddress);
+        Assert.Equal("127.0.0.1", service.BaseAddress.Host);
+    }
+
+    [Fact]
+    public async Task Verifies_two_photos_sent_as_json_over_a_loopback_connection()
+    {
+        using var response = await service.Client.PostAsync(
+            "/verify",
+            UploadContent.Json(new { image1 = TestData.ReadFacePhoto("john1.jpeg"), image2 = TestData.ReadFacePhoto("john2.jpeg") }),
+            Cancellation);
+
+        var result = await WireJson.ReadOkAsync<VerifyResult>(response);
+        Assert.True(result.Match, $"similarity {result.Similarity}");
+    }
+
+    [Fact]
+    public async Task A_multipart_body_over_the_server_limit_is_payload_too_large()
+    {
+        var oversized = new byte[OverServerLimit];
+
+        using var response = await service.Client.PostAsync("/embed", UploadContent.Multipart(("image", oversized)), Cancellation);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
+
+    [Fact]
+    public async Task A_json_body_over_the_server_limit_is_payload_too_large()
+    {
+        var oversized = new byte[OverServerLimit];
+
+        using var response = await service.Client.PostAsync("/verify", UploadContent.Json(new { image1 = oversized, image2 = oversized }), Cancellation);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
+
+    [Fact]
+    public async Task A_multipart_image_over_the_per_image_limit_is_image_too_large()
+    {
+        // obama2.jpg is 184 KB: over the 128 KiB image limit, within the body limit.
+        var photo = TestData.ReadFacePhoto("obama2.jpg");
+        Assert.InRange(photo.Length, KestrelFaceApiFactory.MaxImageBytes + 1, OverServerLimit);
+
+        using var response = await service.Client.PostAsync("/embed", UploadContent.Multipart(("image", photo)), Cancellation);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "image_too_large");
+    }
+
+    [Fact]
+    public async Task A_base64_image_over_the_per_image_limit_is_image_too_large()
+    {
+        var photo = TestData.ReadFacePhoto("obama2.jpg");
+
+        using var response = await service.Client.PostAsync("/embed", UploadContent.Json(new { image = photo }), Cancellation);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "image_too_large");
+    }
+
+    // Above the body limit RequestLimits derives from the image limit: two base64 images plus 64 KiB.
+    private static int OverServerLimit => (int)FaceApi.Hosting.RequestLimits.MaxBodyBytes(KestrelFaceApiFactory.MaxImageBytes) + 1;
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.Json;
+using FaceApi.Tests.Hosting;
+
+namespace FaceApi.Tests.OpenApi;
+
+public sealed class SwaggerDocumentTests(FaceApiFactory service)
+{
+    [Theory]
+    [InlineData("/embed", "image", "")]
+    [InlineData("/verify", "image1,image2", "embedding1,embedding2")]
+    public async Task Describes_both_request_bodies_with_binary_files_for_multipart_and_base64_for_json(string path, string images, string embeddings)
+    {
+        var post = (await ReadDocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty("post");
+
+        var content = post.GetProperty("requestBody").GetProperty("content");
+        var multipart = content.GetProperty("multipart/form-data").GetProperty("schema").GetProperty("properties");
+        var json = content.GetProperty("application/json").GetProperty("schema").GetProperty("properties");
+        foreach (var field in images.Split(','))
+        {
+            Assert.Equal(("string", "binary"), TypeAndFormat(multipart.GetProperty(field)));
+            Assert.Equal(("string", "byte"), TypeAndFormat(json.GetProperty(field)));
+        }
+
+        foreach (var field in embeddings.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Assert.Equal("string", multipart.GetProperty(field).GetProperty("type").GetString());
+            Assert.Equal("array", json.GetProperty(field).GetProperty("type").GetString());
+        }
+
+        var documented = post.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
+        Assert.Superset(new HashSet<string> { "200", "400", "413", "415", "422", "503" }, documented);
+    }
+
+    [Fact]
+    public async Task Names_the_operations_so_swagger_ui_can_link_to_them()
+    {
+        var paths = (await ReadDocumentAsync()).GetProperty("paths");
+
+        Assert.Equal("Embed", paths.GetProperty("/embed").GetProperty("post").GetProperty("operationId").GetString());
+        Assert.Equal("Verify", paths.GetProperty("/verify").GetProperty("post").GetProperty("operationId").GetString());
+    }
+
+    private async Task<JsonElement> ReadDocumentAsync()
+    {
+        using var response = await service.Client.GetAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.Clone();
+    }
+
+    private static (string? Type, string? Format) TypeAndFormat(JsonElement schema) =>
+        (schema.GetProperty("type").GetString(), schema.GetProperty("format").GetString());
+}
