@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using FaceApi.Core.Alignment;
 using FaceApi.Core.Inference;
@@ -8,10 +9,15 @@ namespace FaceApi.Core.Batching;
 
 /// <summary>
 /// A bounded queue of aligned faces in front of a recognition model. One dispatcher waits for a free
-/// session, then gathers faces until the batch is full or its first face has waited
-/// <see cref="BatchingOptions.MaxQueueDelay"/>, and hands the batch to a worker. While every session
+/// worker, then gathers faces until the batch is full or its first face has waited
+/// <see cref="BatchingOptions.MaxQueueDelay"/>, and hands the batch to the worker. While every worker
 /// is busy, faces accumulate, so batches grow with load.
 /// </summary>
+/// <remarks>
+/// Workers are dedicated threads, one per concurrent batch, not thread-pool work items: a model
+/// run blocks its thread for the whole run (hundreds of milliseconds on CPU), and on a 2-core
+/// machine runs on pool threads delayed even /health/ready by over a second under load.
+/// </remarks>
 public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
 {
     // Retry-After is whole seconds (RFC 9110 §10.2.3); one second is the shortest hint it can give,
@@ -25,6 +31,8 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
     private readonly Channel<PendingFace> _queue;
     private readonly SemaphoreSlim _freeWorkers;
     private readonly Task _dispatcher;
+    private readonly BlockingCollection<List<PendingFace>> _batches = [];
+    private readonly Thread[] _workers;
     private int _queued;
     private long _batchesRun;
     private int _closed;
@@ -44,6 +52,13 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         QueueCapacity = options.QueueCapacity;
         _queue = Channel.CreateBounded<PendingFace>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true });
         _freeWorkers = new SemaphoreSlim(MaxConcurrentBatches, MaxConcurrentBatches);
+        _workers = new Thread[MaxConcurrentBatches];
+        for (var i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new Thread(RunBatches) { IsBackground = true, Name = $"faceapi-inference-{i}" };
+            _workers[i].Start();
+        }
+
         _dispatcher = Task.Run(DispatchAsync);
     }
 
@@ -124,6 +139,7 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         }
 
         await _dispatcher.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _batches.CompleteAdding();
         for (var i = 0; i < MaxConcurrentBatches; i++)
         {
             await _freeWorkers.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -136,6 +152,12 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DrainAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var worker in _workers)
+        {
+            worker.Join();
+        }
+
+        _batches.Dispose();
         _freeWorkers.Dispose();
     }
 
@@ -178,7 +200,7 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
                 continue;
             }
 
-            _ = Task.Run(() => RunAsync(batch));
+            _batches.Add(batch);
         }
     }
 
@@ -249,12 +271,20 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         return true;
     }
 
-    private async Task RunAsync(List<PendingFace> batch)
+    private void RunBatches()
+    {
+        foreach (var batch in _batches.GetConsumingEnumerable())
+        {
+            Run(batch);
+        }
+    }
+
+    private void Run(List<PendingFace> batch)
     {
         try
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var embeddings = await _embedder.EmbedAsync(batch.Select(f => f.Face).ToArray(), CancellationToken.None).ConfigureAwait(false);
+            var embeddings = _embedder.Embed(batch.ConvertAll(f => f.Face));
             Interlocked.Increment(ref _batchesRun);
             _observer?.BatchCompleted(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             for (var i = 0; i < batch.Count; i++)

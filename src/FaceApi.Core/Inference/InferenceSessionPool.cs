@@ -115,6 +115,21 @@ public sealed class InferenceSessionPool : IDisposable
         return new SessionLease(this, session);
     }
 
+    /// <summary>Blocks the calling thread until a session is idle; dispose the lease to give it back.</summary>
+    public SessionLease Rent()
+    {
+        InferenceSession? session;
+        while (!_idle.Reader.TryRead(out session))
+        {
+            if (!_idle.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                throw new ObjectDisposedException(nameof(InferenceSessionPool));
+            }
+        }
+
+        return new SessionLease(this, session);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -87,6 +87,34 @@ public sealed class ArcFaceEmbedder : IDisposable
     /// </summary>
     public async Task<FaceEmbedding[]> EmbedAsync(IReadOnlyList<AlignedFace> faces, CancellationToken cancellationToken)
     {
+        CheckCrops(faces);
+        if (faces.Count == 0)
+        {
+            return [];
+        }
+
+        using var lease = await _sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+        return EmbedOn(lease.Session, faces);
+    }
+
+    /// <summary>
+    /// Like <see cref="EmbedAsync"/>, but blocks the calling thread while it waits for a session.
+    /// For dedicated inference threads (see <see cref="Batching.EmbeddingBatcher"/>).
+    /// </summary>
+    public FaceEmbedding[] Embed(IReadOnlyList<AlignedFace> faces)
+    {
+        CheckCrops(faces);
+        if (faces.Count == 0)
+        {
+            return [];
+        }
+
+        using var lease = _sessions.Rent();
+        return EmbedOn(lease.Session, faces);
+    }
+
+    private void CheckCrops(IReadOnlyList<AlignedFace> faces)
+    {
         ArgumentNullException.ThrowIfNull(faces);
         foreach (var face in faces)
         {
@@ -95,19 +123,16 @@ public sealed class ArcFaceEmbedder : IDisposable
                 throw new ArgumentException($"Crops must be {CropSize}x{CropSize}; got {face.Size}x{face.Size}.", nameof(faces));
             }
         }
+    }
 
+    private FaceEmbedding[] EmbedOn(InferenceSession session, IReadOnlyList<AlignedFace> faces)
+    {
         var results = new FaceEmbedding[faces.Count];
-        if (faces.Count == 0)
-        {
-            return results;
-        }
-
-        using var lease = await _sessions.RentAsync(cancellationToken).ConfigureAwait(false);
         var runSize = FixedBatchSize ?? faces.Count;
         for (var start = 0; start < faces.Count; start += runSize)
         {
             var count = Math.Min(runSize, faces.Count - start);
-            Run(lease.Session, faces, start, count, runSize, results);
+            Run(session, faces, start, count, runSize, results);
         }
 
         return results;
