@@ -4,6 +4,7 @@ using FaceApi.Core.Detection;
 using FaceApi.Core.Imaging;
 using FaceApi.Core.Inference;
 using FaceApi.Core.Recognition;
+using FaceApi.Auth;
 using FaceApi.Endpoints;
 using FaceApi.Errors;
 using FaceApi.Health;
@@ -12,6 +13,7 @@ using FaceApi.Logging;
 using FaceApi.Models;
 using FaceApi.OpenApi;
 using FaceApi.Provisioning;
+using FaceApi.RateLimiting;
 using Prometheus;
 using Serilog;
 
@@ -33,6 +35,13 @@ builder.Services.AddModelProvisioning();
 // Request size: two images per /verify, base64 in JSON at worst.
 builder.Services.AddRequestLimits(builder.Configuration);
 
+// Abuse and overload: optional API keys, per-client rate limits, and a bound on image requests in progress.
+builder.Services.AddValidatedOptions<ApiKeyOptions>("FaceApi:Auth");
+builder.Services.AddValidatedOptions<RateLimitingOptions>("FaceApi:RateLimiting");
+builder.Services.AddValidatedOptions<RequestAdmissionOptions>("FaceApi:Admission");
+builder.Services.AddFaceApiRateLimiting();
+builder.Services.AddSingleton<RequestAdmission>();
+
 // Models load in the background; endpoints answer not_ready until they are warm.
 builder.Services.AddSingleton<ModelFiles>();
 builder.Services.AddSingleton<FaceEngine>();
@@ -48,6 +57,8 @@ builder.Services.AddSwaggerGen(options =>
 {
     options.SwaggerDoc("v1", new() { Title = "FaceApi", Version = "v1", Description = "ArcFace face embeddings and face verification." });
     options.OperationFilter<UploadBodyOperationFilter>();
+    options.AddSecurityDefinition(ApiKeySecurityOperationFilter.SchemeName, ApiKeySecurityOperationFilter.Scheme);
+    options.OperationFilter<ApiKeySecurityOperationFilter>();
     options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "FaceApi.xml"));
 });
 
@@ -69,12 +80,14 @@ app.UseSerilogRequestLogging(options => options.EnrichDiagnosticContext = Reques
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpMetrics();
+app.UseMiddleware<ApiKeyMiddleware>();
+app.UseRateLimiter();
 
 app.UseSwagger();
 app.UseSwaggerUI(options => options.DocumentTitle = "FaceApi");
 
-app.MapEmbedEndpoints();
-app.MapVerifyEndpoints();
+app.MapEmbedEndpoints().RequireRateLimiting(RateLimitingSetup.PerClientPolicy).RequireAdmission();
+app.MapVerifyEndpoints().RequireRateLimiting(RateLimitingSetup.PerClientPolicy).RequireAdmission();
 app.MapHealthEndpoints();
 if (metricsPort is null)
 {
