@@ -4,6 +4,7 @@ using FaceApi.Core.Detection;
 using FaceApi.Core.Imaging;
 using FaceApi.Core.Inference;
 using FaceApi.Core.Recognition;
+using FaceApi.Auth;
 using FaceApi.Endpoints;
 using FaceApi.Errors;
 using FaceApi.Health;
@@ -13,6 +14,7 @@ using FaceApi.Metrics;
 using FaceApi.Models;
 using FaceApi.OpenApi;
 using FaceApi.Provisioning;
+using FaceApi.RateLimiting;
 using Prometheus;
 using Serilog;
 
@@ -34,6 +36,13 @@ builder.Services.AddModelProvisioning();
 // Request size: two images per /verify, base64 in JSON at worst.
 builder.Services.AddRequestLimits(builder.Configuration);
 
+// Abuse and overload: optional API keys, per-client rate limits, and a bound on image requests in progress.
+builder.Services.AddValidatedOptions<ApiKeyOptions>("FaceApi:Auth");
+builder.Services.AddValidatedOptions<RateLimitingOptions>("FaceApi:RateLimiting");
+builder.Services.AddValidatedOptions<RequestAdmissionOptions>("FaceApi:Admission");
+builder.Services.AddFaceApiRateLimiting();
+builder.Services.AddSingleton<RequestAdmission>();
+
 // Models load in the background; endpoints answer not_ready until they are warm.
 builder.Services.AddSingleton<ModelFiles>();
 builder.Services.AddSingleton<FaceEngine>();
@@ -49,6 +58,8 @@ builder.Services.AddSwaggerGen(options =>
 {
     options.SwaggerDoc("v1", new() { Title = "FaceApi", Version = "v1", Description = "ArcFace face embeddings and face verification." });
     options.OperationFilter<UploadBodyOperationFilter>();
+    options.AddSecurityDefinition(ApiKeySecurityOperationFilter.SchemeName, ApiKeySecurityOperationFilter.Scheme);
+    options.OperationFilter<ApiKeySecurityOperationFilter>();
     options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "FaceApi.xml"));
 });
 
@@ -70,6 +81,8 @@ app.UseSerilogRequestLogging();
 app.UseFaceApiHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<ApiKeyMiddleware>();
+app.UseRateLimiter();
 
 app.UseSwagger();
 app.UseSwaggerUI(options =>
@@ -80,8 +93,8 @@ app.UseSwaggerUI(options =>
     options.EnableTryItOutByDefault();
 });
 
-app.MapEmbedEndpoints();
-app.MapVerifyEndpoints();
+app.MapEmbedEndpoints().RequireRateLimiting(RateLimitingSetup.PerClientPolicy).RequireAdmission();
+app.MapVerifyEndpoints().RequireRateLimiting(RateLimitingSetup.PerClientPolicy).RequireAdmission();
 app.MapHealthEndpoints();
 if (metricsPort is null)
 {

@@ -33,9 +33,13 @@ public sealed class FaceEngine
     /// <summary>The loaded models; null before loading finished.</summary>
     public LoadedModels? Models => _models;
 
-    /// <summary>The models, or a 503 not_ready problem when they are not ready.</summary>
-    public LoadedModels RequireReady() => IsReady
-        ? _models!
+    /// <summary>
+    /// The models, or a 503 not_ready problem when they are not loaded. While stopping, requests are
+    /// still served: readiness is already 503 so the load balancer stops sending, and the requests it
+    /// sent meanwhile are answered; once the batcher drains they get not_ready from it.
+    /// </summary>
+    public LoadedModels RequireReady() => _models is { } models && _state is "ready" or "stopping"
+        ? models
         : throw new ApiProblemException(
             StatusCodes.Status503ServiceUnavailable,
             ProblemCode.NotReady,

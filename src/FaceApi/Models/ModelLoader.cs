@@ -95,11 +95,25 @@ public sealed class ModelLoader(
     {
         if (engine.Models is { } loaded)
         {
-            // The server has stopped taking requests by now; finish what is queued, then free the sessions.
-            await loaded.Batcher.DrainAsync(cancellationToken);
-            loaded.Embedder.Dispose();
-            loaded.Detector.Dispose();
+            // The host may be stopped twice at once (WebApplicationFactory's dispose and the app's own
+            // RunAsync both call StopAsync); disposing the sessions twice concurrently corrupts ONNX
+            // Runtime's native heap, so both callers await one release.
+            Task release;
+            lock (_releaseLock)
+            {
+                release = _release ??= ReleaseAsync(loaded, cancellationToken);
+            }
+
+            await release;
         }
+    }
+
+    // The server has stopped taking requests by now; finish what is queued, then free the sessions.
+    private static async Task ReleaseAsync(LoadedModels loaded, CancellationToken cancellationToken)
+    {
+        await loaded.Batcher.DrainAsync(cancellationToken);
+        loaded.Embedder.Dispose();
+        loaded.Detector.Dispose();
     }
 
     private void BeginShutdown()

@@ -1,9 +1,12 @@
 using System.Buffers.Binary;
 
-namespace FaceApi.Core.Tests.Imaging;
+namespace FaceApi.Testing;
 
-/// <summary>Hand-built image files for cases no encoder writes: lying headers and pathological animations.</summary>
-internal static class CraftedImages
+/// <summary>
+/// Hand-built image files for cases no encoder writes: lying headers and pathological animations.
+/// Shared by the decoder tests and the service's hardening tests.
+/// </summary>
+public static class CraftedImages
 {
     /// <summary>
     /// A structurally valid PNG whose IHDR declares <paramref name="width"/> x <paramref name="height"/> RGB

@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using FaceApi.Testing;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace FaceApi.Tests.Hardening;
+
+/// <summary>Untrusted input: every malformed request gets its 4xx problem code, never a 500.</summary>
+public sealed class BadInputTests(DefaultService factory) : IClassFixture<DefaultService>
+{
+    [Fact]
+    public async Task Zero_bytes_are_an_invalid_image()
+    {
+        var client = await factory.CreateReadyClientAsync();
+
+        using var multipart = await client.EmbedAsync(Requests.Multipart([]));
+        await multipart.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+        using var json = await client.EmbedAsync(Requests.Json(new { image = "" }));
+        await json.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+    }
+
+    [Fact]
+    public async Task Random_bytes_are_an_invalid_image()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var bytes = new byte[4096];
+        new Random(6).NextBytes(bytes);
+
+        using var response = await client.EmbedAsync(Requests.Multipart(bytes));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+    }
+
+    [Fact]
+    public async Task A_text_file_named_jpg_is_an_invalid_image()
+    {
+        var client = await factory.CreateReadyClientAsync();
+
+        using var response = await client.EmbedAsync(Requests.Multipart(Encoding.UTF8.GetBytes("This is not a photo.\n"), fileName: "face.jpg"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+    }
+
+    [Theory]
+    [InlineData("obama.jpg")]
+    [InlineData("32bit.png")]
+    public async Task A_truncated_image_is_an_invalid_image(string photo)
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var bytes = TestData.ReadFacePhoto(photo);
+
+        using var response = await client.EmbedAsync(Requests.Multipart(bytes[..(bytes.Length / 2)], fileName: photo));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+    }
+
+    [Fact]
+    public async Task An_animated_gif_with_thousands_of_frames_costs_one_frame()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        // 5000 frames: composing each on a 512x512 canvas would be 3.9 GB of RGBA; the first frame is 1 MB.
+        var gif = CraftedImages.GifWithOnePixelFrames(canvasSize: 512, frameCount: 5000);
+        var watch = Stopwatch.StartNew();
+
+        using var response = await client.EmbedAsync(Requests.Multipart(gif, fileName: "animation.gif"));
+
+        // One black pixel on a black canvas: a complete image without a face.
+        await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "no_face");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Took {watch.Elapsed}.");
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/octet-stream")]
+    [InlineData("image/jpeg")]
+    [InlineData(null)]
+    public async Task A_body_that_is_neither_multipart_nor_json_is_an_unsupported_media_type(string? contentType)
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var content = new ByteArrayContent(TestData.ReadFacePhoto("john2.jpeg"));
+        content.Headers.ContentType = contentType is null ? null : new(contentType);
+
+        using var embed = await client.EmbedAsync(content);
+        await embed.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        using var verify = await client.PostAsync("/verify", new ByteArrayContent([1, 2, 3]), TestContext.Current.CancellationToken);
+        await verify.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+    }
+
+    [Theory]
+    [InlineData("not base64 at all!")]
+    [InlineData("QUJD=")]
+    [InlineData("{\"nested\": true}")]
+    public async Task Json_with_invalid_base64_is_an_invalid_request(string image)
+    {
+        var client = await factory.CreateReadyClientAsync();
+
+        using var response = await client.EmbedAsync(Requests.Json(new { image }));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Theory]
+    [InlineData("http://faceapi-ssrf-probe.invalid/face.jpg")]
+    [InlineData("https://169.254.169.254/latest/meta-data/")]
+    [InlineData("file:///etc/passwd")]
+    public async Task An_image_url_is_not_fetched_but_refused_as_invalid_base64(string url)
+    {
+        var client = await factory.CreateReadyClientAsync();
+        using var outbound = new OutboundRequestRecorder();
+
+        using var response = await client.EmbedAsync(Requests.Json(new { image = url }));
+
+        // The service has no code that fetches URLs (a server-side request forgery risk); a URL is just bad base64.
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        Assert.DoesNotContain(outbound.Requests, uri => uri.StartsWith(url, StringComparison.OrdinalIgnoreCase));
+
+        // Control: the recorder does see a request this process makes (port 9, discard, is closed on loopback).
+        using var control = new HttpClient();
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => control.GetAsync("http://127.0.0.1:9/control", TestContext.Current.CancellationToken));
+        Assert.Contains(outbound.Requests, uri => uri == "http://127.0.0.1:9/control");
+    }
+
+    [Theory]
+    [InlineData("{\"image\": ")]
+    [InlineData("[1, 2, 3]")]
+    [InlineData("{\"image\": 42}")]
+    public async Task Malformed_json_is_an_invalid_request(string body)
+    {
+        var client = await factory.CreateReadyClientAsync();
+
+        using var response = await client.EmbedAsync(new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Theory]
+    [InlineData("[0.1, 0.2, 0.3]")]
+    [InlineData("[]")]
+    [InlineData("\"0.1,0.2\"")]
+    public async Task An_embedding_of_the_wrong_shape_is_an_invalid_request(string embedding)
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var body = $"{{\"embedding1\": {embedding}, \"embedding2\": {UnitEmbedding(128)}}}";
+
+        using var response = await client.PostAsync("/verify", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    [InlineData("1e39")]
+    public async Task A_non_finite_embedding_value_is_an_invalid_request(string value)
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var sent = $"[{value}, {EmbeddingValues(127)}]";
+
+        // JSON has no NaN or Infinity literals; 1e39 overflows float to infinity. Multipart sends the array as text.
+        using var json = await client.PostAsync("/verify", new StringContent($"{{\"embedding1\": {sent}, \"embedding2\": {UnitEmbedding(128)}}}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        await json.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        using var multipart = await client.PostAsync("/verify", new MultipartFormDataContent
+        {
+            { new StringContent(sent), "embedding1" },
+            { new StringContent(UnitEmbedding(128)), "embedding2" },
+        }, TestContext.Current.CancellationToken);
+        await multipart.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Theory]
+    [InlineData("threshold=1.5")]
+    [InlineData("threshold=-0.1")]
+    [InlineData("threshold=NaN")]
+    [InlineData("threshold=abc")]
+    public async Task A_threshold_outside_zero_to_one_is_an_invalid_request(string query)
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var body = $"{{\"embedding1\": {UnitEmbedding(128)}, \"embedding2\": {UnitEmbedding(128)}}}";
+
+        using var response = await client.PostAsync($"/verify?{query}", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Theory]
+    [InlineData("maxFaces=0")]
+    [InlineData("maxFaces=-3")]
+    [InlineData("aligned=maybe")]
+    public async Task An_out_of_range_embed_option_is_an_invalid_request(string query)
+    {
+        var client = await factory.CreateReadyClientAsync();
+
+        using var response = await client.EmbedAsync(Requests.Multipart(TestData.ReadFacePhoto("john2.jpeg")), "?" + query);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task An_image_without_a_face_is_unprocessable()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        using var plain = new Image<Rgb24>(640, 480, new Rgb24(128, 140, 150));
+
+        using var response = await client.EmbedAsync(Requests.Multipart(Png(plain), fileName: "wall.png"));
+
+        await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "no_face");
+    }
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(24)]
+    [InlineData(40)]
+    public async Task A_very_small_face_is_embedded_or_unprocessable_never_a_server_error(int side)
+    {
+        var client = await factory.CreateReadyClientAsync();
+        using var photo = Image.Load<Rgb24>(TestData.ReadFacePhoto("obama.jpg"));
+        photo.Mutate(image => image.Resize(side, side * photo.Height / photo.Width));
+
+        using var response = await client.EmbedAsync(Requests.Multipart(Png(photo), fileName: "tiny.png"));
+
+        await AssertEmbeddedOrNoFaceAsync(response);
+    }
+
+    [Fact]
+    public async Task A_face_filling_a_large_canvas_is_embedded_or_unprocessable_never_a_server_error()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var face = TestData.Faces.Images.Single(image => image.File == "faces/obama.jpg").Reference[0];
+        using var photo = Image.Load<Rgb24>(TestData.ReadFacePhoto("obama.jpg"));
+        var box = Rectangle.FromLTRB((int)face.Box[0], (int)face.Box[1], (int)face.Box[2], (int)face.Box[3]);
+        // The face box scaled to 4000 px: the face overflows what the detector's anchors cover at 640 px.
+        photo.Mutate(image => image.Crop(box).Resize(4000, 4000 * box.Height / box.Width));
+
+        using var response = await client.EmbedAsync(Requests.Multipart(Jpeg(photo), fileName: "huge.jpg"));
+
+        await AssertEmbeddedOrNoFaceAsync(response);
+    }
+
+    private static async Task AssertEmbeddedOrNoFaceAsync(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "no_face");
+        }
+    }
+
+    // A valid, non-zero embedding of MobileFaceNet's 128 values, as a JSON array.
+    private static string UnitEmbedding(int dimension) => $"[{EmbeddingValues(dimension)}]";
+
+    private static string EmbeddingValues(int count) =>
+        string.Join(", ", Enumerable.Range(0, count).Select(i => (0.05 + (i % 7 * 0.01)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static byte[] Png(Image image)
+    {
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream);
+        return stream.ToArray();
+    }
+
+    private static byte[] Jpeg(Image image)
+    {
+        using var stream = new MemoryStream();
+        image.SaveAsJpeg(stream);
+        return stream.ToArray();
+    }
+}

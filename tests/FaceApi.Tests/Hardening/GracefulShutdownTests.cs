@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+using FaceApi.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace FaceApi.Tests.Hardening;
+
+/// <summary>
+/// Stopping under load on the real Kestrel server (the host's StopAsync, which SIGTERM triggers):
+/// readiness turns 503 first, requests keep being served through the drain delay, and every
+/// request in flight gets an answer.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class GracefulShutdownTests
+{
+    // Longer than the readiness probe takes to answer on a loaded two-core machine (up to about 3 s measured).
+    private static readonly TimeSpan DrainDelay = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task Stopping_under_load_turns_readiness_off_first_and_answers_every_request()
+    {
+        var factory = new HardenedServiceFactory(new Dictionary<string, string?>(LoadTestModel.Settings(queueCapacity: 256))
+        {
+            ["FaceApi:Shutdown:ReadinessDrainDelay"] = DrainDelay.ToString(),
+        });
+        factory.UseKestrel(0);
+        var client = await factory.CreateReadyClientAsync();
+        // The probe has its own connections, so it never waits behind the load for one.
+        using var probe = new HttpClient { BaseAddress = client.BaseAddress };
+        var photo = TestData.ReadFacePhoto("john2.jpeg");
+
+        // Full-pipeline requests, more than the service finishes within the drain delay (about 0.5 s each here).
+        var inFlight = Enumerable.Range(0, 12).Select(_ => SendAsync(client, photo)).ToList();
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        var stopping = Stopwatch.StartNew();
+        // What SIGTERM does: the lifetime's stop signal, whose callbacks run before the server stops; the app's
+        // own RunAsync then stops the host. Its callbacks block for the drain delay, so it runs on its own thread.
+        var lifetime = factory.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stop = Task.Run(lifetime.StopApplication, TestContext.Current.CancellationToken);
+
+        var readinessOff = await WaitForReadinessOffAsync(probe);
+        Assert.True(readinessOff < DrainDelay, $"Readiness turned 503 only {readinessOff} after the stop began.");
+        // Sent after readiness turned 503 but within the drain delay, as a load balancer that has not yet noticed would.
+        var lateArrival = await SendAsync(probe, photo);
+        await stop;
+        var answers = await Task.WhenAll(inFlight);
+        await factory.DisposeAsync();
+
+        // Readiness went first: after it turned 503, the server still took and served a new request.
+        Assert.Equal("200", lateArrival);
+        Assert.All(answers, answer => Assert.Contains(answer, new[] { "200", "503 not_ready" }));
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"Readiness 503 after {readinessOff.TotalMilliseconds:F0} ms; all answered {stopping.Elapsed.TotalMilliseconds:F0} ms after the stop began; " +
+            string.Join(", ", answers.GroupBy(a => a).Select(g => $"{g.Key}: {g.Count()}")));
+    }
+
+    // "200", or the status and problem code; a dropped connection fails the test with its exception.
+    private static async Task<string> SendAsync(HttpClient client, byte[] photo)
+    {
+        using var response = await client.EmbedAsync(Requests.Multipart(photo));
+        return response.IsSuccessStatusCode ? "200" : $"{(int)response.StatusCode} {await response.ProblemCodeAsync()}";
+    }
+
+    private static async Task<TimeSpan> WaitForReadinessOffAsync(HttpClient client)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            using var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+            if (ready.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                return watch.Elapsed;
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException("Readiness never turned 503.");
+    }
+}

@@ -1,0 +1,72 @@
+using FaceApi.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+
+namespace FaceApi.Tests.Hardening;
+
+/// <summary>
+/// The service with the real test models (SCRFD-2.5G and MobileFaceNet from ../shared/testdata) on
+/// CPU, plus per-fixture settings, and every Serilog event captured in <see cref="Logs"/>.
+/// </summary>
+public class HardenedServiceFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+{
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>The settings of HELPERS.md for the shared test models.</summary>
+    public static Dictionary<string, string?> TestModelSettings() => new()
+    {
+        ["FaceApi:Models:Directory"] = TestData.Path("models"),
+        ["FaceApi:Models:AutoDownload"] = "false",
+        ["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx",
+        ["FaceApi:Recognition:Name"] = "mobilefacenet",
+        ["FaceApi:Recognition:ChannelOrder"] = "BGR",
+        ["FaceApi:Recognition:Std"] = "128",
+        ["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx",
+        ["FaceApi:Verification:Threshold"] = "0.35",
+        ["FaceApi:Inference:Providers:0"] = "Cpu",
+    };
+
+    /// <summary>A client once the models are loaded and warmed; skips the test when the test data is absent.</summary>
+    public async Task<HttpClient> CreateReadyClientAsync()
+    {
+        TestData.Require("models/mobilefacenet.onnx");
+        var client = CreateClient();
+        await WaitUntilReadyAsync(client);
+        return client;
+    }
+
+    public static async Task WaitUntilReadyAsync(HttpClient client)
+    {
+        // Loading and warming both models takes about a second on this CPU; a minute allows for a busy machine.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+            if (ready.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException("The service did not become ready within a minute.");
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in TestModelSettings().Concat(settings))
+        {
+            builder.UseSetting(key, value);
+        }
+
+        // Serilog's ReadFrom.Services adds every ILogEventSink registered in the container.
+        builder.ConfigureTestServices(services => services.AddSingleton<ILogEventSink>(Logs));
+    }
+}
+
+/// <summary>The service with the test models and default settings, shared by a test class.</summary>
+public sealed class DefaultService() : HardenedServiceFactory(new Dictionary<string, string?>());
