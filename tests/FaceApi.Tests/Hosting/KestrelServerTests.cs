@@ -44,7 +44,7 @@ public sealed class KestrelServerTests(KestrelFaceApiFactory service)
     {
         var oversized = new byte[OverServerLimit];
 
-        using var response = await service.Client.PostAsync("/embed", UploadContent.Multipart(("image", oversized)), Cancellation);
+        using var response = await PostExpectingContinueAsync("/embed", UploadContent.Multipart(("image", oversized)));
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
     }
@@ -54,9 +54,21 @@ public sealed class KestrelServerTests(KestrelFaceApiFactory service)
     {
         var oversized = new byte[OverServerLimit];
 
-        using var response = await service.Client.PostAsync("/verify", UploadContent.Json(new { image1 = oversized, image2 = oversized }), Cancellation);
+        using var response = await PostExpectingContinueAsync("/verify", UploadContent.Json(new { image1 = oversized, image2 = oversized }));
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
+
+    /// <summary>
+    /// Sends with <c>Expect: 100-continue</c>, as curl does for large bodies: the server refuses an
+    /// oversized body before it is sent. Without it the server answers 413 and closes while the
+    /// client is still writing, and the client may see a broken pipe instead of the answer.
+    /// </summary>
+    private async Task<HttpResponseMessage> PostExpectingContinueAsync(string path, HttpContent content)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.ExpectContinue = true;
+        return await service.Client.SendAsync(request, Cancellation);
     }
 
     [Fact]
