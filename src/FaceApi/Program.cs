@@ -77,7 +77,7 @@ if (args.Contains(ProvisionOnlyCommand.Flag))
 }
 
 app.UseRequestId();
-app.UseSerilogRequestLogging();
+app.UseSerilogRequestLogging(options => options.GetLevel = RequestLogLevel.For);
 app.UseFaceApiHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
