@@ -77,7 +77,7 @@ if (args.Contains(ProvisionOnlyCommand.Flag))
 }
 
 app.UseRequestId();
-app.UseSerilogRequestLogging(options => options.GetLevel = RequestLogLevel.For);
+app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) => RequestLogLevel.For(context, exception));
 app.UseFaceApiHttpMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -10,9 +10,8 @@ namespace FaceApi.Logging;
 /// </summary>
 public static class RequestLogLevel
 {
-    public static LogEventLevel For(HttpContext context, double elapsedMilliseconds, Exception? exception)
+    public static LogEventLevel For(HttpContext context, Exception? exception)
     {
-        _ = elapsedMilliseconds; // part of Serilog's GetLevel signature; slow requests are not errors
         var status = context.Response.StatusCode;
         if (exception is not null || (status >= StatusCodes.Status500InternalServerError && status != StatusCodes.Status503ServiceUnavailable))
         {
