@@ -26,13 +26,7 @@ public static class EmbedEndpoints
                 "Send one image as multipart/form-data (field `image`) or JSON `{\"image\": \"<base64>\"}`. " +
                 "Faces come back largest first, each with its box, landmarks and an L2-normalised embedding. " +
                 "With `aligned=true` the image is taken as an already aligned face crop and embedded whole.")
-            .WithMetadata(new UploadBodyMetadata([ImageFields.Image], []))
-            .DisableAntiforgery()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .AcceptsUploads(new UploadBodyMetadata([ImageFields.Image], []));
         return group;
     }
 

@@ -28,13 +28,7 @@ public static class VerifyEndpoints
                 "Each side is an image (`image1`/`image2`: multipart files or base64 in JSON) or a stored embedding " +
                 "(`embedding1`/`embedding2`: JSON arrays, e.g. kept from an earlier /embed at enrolment). " +
                 "The largest face of each image is used. `match` is `similarity >= threshold`.")
-            .WithMetadata(new UploadBodyMetadata([ImageFields.Image1, ImageFields.Image2], [ImageFields.Embedding1, ImageFields.Embedding2]))
-            .DisableAntiforgery()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .AcceptsUploads(new UploadBodyMetadata([ImageFields.Image1, ImageFields.Image2], [ImageFields.Embedding1, ImageFields.Embedding2]));
         return group;
     }
 
