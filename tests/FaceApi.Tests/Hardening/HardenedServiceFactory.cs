@@ -15,20 +15,6 @@ public class HardenedServiceFactory(IReadOnlyDictionary<string, string?> setting
 {
     public CapturedLogs Logs { get; } = new();
 
-    /// <summary>The settings of HELPERS.md for the shared test models.</summary>
-    public static Dictionary<string, string?> TestModelSettings() => new()
-    {
-        ["FaceApi:Models:Directory"] = TestData.Path("models"),
-        ["FaceApi:Models:AutoDownload"] = "false",
-        ["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx",
-        ["FaceApi:Recognition:Name"] = "mobilefacenet",
-        ["FaceApi:Recognition:ChannelOrder"] = "BGR",
-        ["FaceApi:Recognition:Std"] = "128",
-        ["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx",
-        ["FaceApi:Verification:Threshold"] = "0.35",
-        ["FaceApi:Inference:Providers:0"] = "Cpu",
-    };
-
     /// <summary>A client once the models are loaded and warmed; skips the test when the test data is absent.</summary>
     public async Task<HttpClient> CreateReadyClientAsync()
     {
@@ -58,7 +44,9 @@ public class HardenedServiceFactory(IReadOnlyDictionary<string, string?> setting
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        foreach (var (key, value) in TestModelSettings().Concat(settings))
+        var onCpu = TestModelSettings.Create();
+        onCpu["FaceApi:Inference:Providers:0"] = "Cpu";
+        foreach (var (key, value) in onCpu.Concat(settings))
         {
             builder.UseSetting(key, value);
         }

@@ -15,17 +15,7 @@ public sealed class TestModelsFactory : WebApplicationFactory<Program>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>Configuration (<c>FaceApi:Section:Key</c>); add or replace entries before the first client.</summary>
-    public Dictionary<string, string?> Settings { get; } = new()
-    {
-        ["FaceApi:Models:Directory"] = TestData.IsAvailable ? TestData.Path("models") : "models",
-        ["FaceApi:Models:AutoDownload"] = "false",
-        ["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx",
-        ["FaceApi:Recognition:Name"] = "mobilefacenet",
-        ["FaceApi:Recognition:ChannelOrder"] = "BGR",
-        ["FaceApi:Recognition:Std"] = "128",
-        ["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx",
-        ["FaceApi:Verification:Threshold"] = "0.35",
-    };
+    public Dictionary<string, string?> Settings { get; } = TestModelSettings.Create();
 
     /// <summary>Further changes to the host, such as extra services.</summary>
     public Action<IWebHostBuilder>? ConfigureHost { get; init; }
