@@ -1,4 +1,5 @@
 using FaceApi.Testing;
+using FaceApi.Tests.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -13,6 +14,9 @@ namespace FaceApi.Tests.Hardening;
 /// </summary>
 public class HardenedServiceFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
 {
+    // Loading and warming both models takes about a second on this CPU; a minute allows for a busy machine.
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(1);
+
     public CapturedLogs Logs { get; } = new();
 
     /// <summary>A client once the models are loaded and warmed; skips the test when the test data is absent.</summary>
@@ -20,26 +24,8 @@ public class HardenedServiceFactory(IReadOnlyDictionary<string, string?> setting
     {
         TestData.Require("models/mobilefacenet.onnx");
         var client = CreateClient();
-        await WaitUntilReadyAsync(client);
+        await ServiceReadiness.WaitAsync(client, ReadyTimeout);
         return client;
-    }
-
-    public static async Task WaitUntilReadyAsync(HttpClient client)
-    {
-        // Loading and warming both models takes about a second on this CPU; a minute allows for a busy machine.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (DateTime.UtcNow < deadline)
-        {
-            using var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
-            if (ready.IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException("The service did not become ready within a minute.");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -1,5 +1,5 @@
-using System.Net;
 using FaceApi.Testing;
+using FaceApi.Tests.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -26,7 +26,7 @@ public sealed class TestModelsFactory : WebApplicationFactory<Program>
         TestData.Require("models/mobilefacenet.onnx");
         TestData.Require("models/scrfd_2.5g_bnkps.onnx");
         var client = CreateClient();
-        await WaitUntilReadyAsync(client);
+        await ServiceReadiness.WaitAsync(client, ReadyTimeout);
         return client;
     }
 
@@ -39,25 +39,5 @@ public sealed class TestModelsFactory : WebApplicationFactory<Program>
         }
 
         ConfigureHost?.Invoke(builder);
-    }
-
-    private static async Task WaitUntilReadyAsync(HttpClient client)
-    {
-        var deadline = DateTime.UtcNow + ReadyTimeout;
-        while (true)
-        {
-            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"The service was not ready after {ReadyTimeout}: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
-        }
     }
 }
