@@ -44,7 +44,7 @@ internal sealed class ServiceReplica : IAsyncDisposable
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} is missing from {output}; the service cannot run from there.");
         }
 
-        var port = LoopbackPorts.Free();
+        var port = LoopbackPort.Free();
         var startInfo = new ProcessStartInfo(DotnetHost, ["FaceApi.dll", "--urls", $"http://127.0.0.1:{port}"])
         {
             // The content root is the working directory: appsettings.json is read from here.

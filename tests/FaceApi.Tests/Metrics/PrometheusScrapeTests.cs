@@ -23,7 +23,7 @@ public sealed partial class PrometheusScrapeTests
     public async Task PrometheusScrapesTheServiceWithTheShippedConfigAndSeesEveryEmbeddedFace()
     {
         var prometheus = ExternalTool.Require("prometheus");
-        var port = LoopbackPort.Next();
+        var port = LoopbackPort.Free();
         await using var factory = new TestModelsFactory();
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         var client = await factory.CreateReadyClientAsync();

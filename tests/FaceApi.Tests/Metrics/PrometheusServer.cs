@@ -56,7 +56,7 @@ public sealed partial class PrometheusServer : IAsyncDisposable
     {
         var shipped = ShippedFolder;
         var directory = Directory.CreateTempSubdirectory("faceapi-prometheus-").FullName;
-        var port = LoopbackPort.Next();
+        var port = LoopbackPort.Free();
         var listen = $"127.0.0.1:{port}";
 
         // rule_files name alerts.yml relative to the configuration file, so it goes beside the rendered copy.
