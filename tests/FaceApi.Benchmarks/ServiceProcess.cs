@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using FaceApi.Testing;
 
 namespace FaceApi.Benchmarks;
 
@@ -40,7 +40,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Starts the host with <paramref name="settings"/> as environment variables and waits until it is ready.</summary>
     public static async Task<ServiceProcess> StartAsync(string hostAssembly, IReadOnlyDictionary<string, string> settings, HttpClient client)
     {
-        var address = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
+        var address = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var start = new ProcessStartInfo("dotnet")
         {
             // appsettings.json is read from the content root, the current directory by default.
@@ -149,12 +149,5 @@ internal sealed class ServiceProcess : IAsyncDisposable
                 _recentOutput.Dequeue();
             }
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

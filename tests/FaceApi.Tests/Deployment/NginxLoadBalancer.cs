@@ -43,7 +43,7 @@ internal sealed class NginxLoadBalancer : IAsyncDisposable
     {
         var repository = TestData.RepositoryRoot ?? throw new InvalidOperationException("The repository root (FaceApi.sln) was not found.");
         var prefix = Directory.CreateTempSubdirectory("faceapi-nginx-");
-        var port = LoopbackPorts.Free();
+        var port = LoopbackPort.Free();
         await RenderAsync(Path.Combine(repository, "deploy", "nginx", "render-loopback.sh"), prefix.FullName, port, upstreams);
 
         // In the foreground (daemon off), so the test owns the master process and its workers.

@@ -44,7 +44,7 @@ internal sealed class ServiceReplica : IAsyncDisposable
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} is missing from {output}; the service cannot run from there.");
         }
 
-        var port = LoopbackPorts.Free();
+        var port = LoopbackPort.Free();
         var startInfo = new ProcessStartInfo(DotnetHost, ["FaceApi.dll", "--urls", $"http://127.0.0.1:{port}"])
         {
             // The content root is the working directory: appsettings.json is read from here.
@@ -56,11 +56,13 @@ internal sealed class ServiceReplica : IAsyncDisposable
             startInfo.Environment.Remove(key);
         }
 
-        foreach (var (key, value) in TestModelSettings())
+        // The small real models from ../shared/testdata, on the CPU.
+        foreach (var (key, value) in TestModelSettings.CreateEnvironment())
         {
             startInfo.Environment[key] = value;
         }
 
+        startInfo.Environment["FaceApi__Inference__RequireGpu"] = "false";
         startInfo.Environment["FaceApi__Shutdown__ReadinessDrainDelay"] = readinessDrainDelay.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         return new ServiceReplica(ChildProcess.Start(name, startInfo), port);
     }
@@ -101,20 +103,6 @@ internal sealed class ServiceReplica : IAsyncDisposable
         key.StartsWith("FaceApi__", StringComparison.OrdinalIgnoreCase)
         || key.StartsWith("ASPNETCORE_HTTP", StringComparison.OrdinalIgnoreCase)
         || key.Equals("ASPNETCORE_URLS", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The small real models from ../shared/testdata (the settings in HELPERS.md), on the CPU.</summary>
-    private static Dictionary<string, string> TestModelSettings() => new()
-    {
-        ["FaceApi__Models__Directory"] = TestData.Path("models"),
-        ["FaceApi__Models__AutoDownload"] = "false",
-        ["FaceApi__Recognition__ModelPath"] = "mobilefacenet.onnx",
-        ["FaceApi__Recognition__Name"] = "mobilefacenet",
-        ["FaceApi__Recognition__ChannelOrder"] = "BGR",
-        ["FaceApi__Recognition__Std"] = "128",
-        ["FaceApi__Detection__ModelPath"] = "scrfd_2.5g_bnkps.onnx",
-        ["FaceApi__Verification__Threshold"] = "0.35",
-        ["FaceApi__Inference__RequireGpu"] = "false",
-    };
 
     /// <summary>The dotnet executable of the runtime running these tests, so the service runs on the same one.</summary>
     private static string DotnetHost

@@ -1,4 +1,5 @@
 using FaceApi.Testing;
+using FaceApi.Tests.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -13,52 +14,25 @@ namespace FaceApi.Tests.Hardening;
 /// </summary>
 public class HardenedServiceFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
 {
-    public CapturedLogs Logs { get; } = new();
+    // Loading and warming both models takes about a second on this CPU; a minute allows for a busy machine.
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(1);
 
-    /// <summary>The settings of HELPERS.md for the shared test models.</summary>
-    public static Dictionary<string, string?> TestModelSettings() => new()
-    {
-        ["FaceApi:Models:Directory"] = TestData.Path("models"),
-        ["FaceApi:Models:AutoDownload"] = "false",
-        ["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx",
-        ["FaceApi:Recognition:Name"] = "mobilefacenet",
-        ["FaceApi:Recognition:ChannelOrder"] = "BGR",
-        ["FaceApi:Recognition:Std"] = "128",
-        ["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx",
-        ["FaceApi:Verification:Threshold"] = "0.35",
-        ["FaceApi:Inference:Providers:0"] = "Cpu",
-    };
+    public CapturedLogs Logs { get; } = new();
 
     /// <summary>A client once the models are loaded and warmed; skips the test when the test data is absent.</summary>
     public async Task<HttpClient> CreateReadyClientAsync()
     {
         TestData.Require("models/mobilefacenet.onnx");
         var client = CreateClient();
-        await WaitUntilReadyAsync(client);
+        await ServiceReadiness.WaitAsync(client, ReadyTimeout);
         return client;
-    }
-
-    public static async Task WaitUntilReadyAsync(HttpClient client)
-    {
-        // Loading and warming both models takes about a second on this CPU; a minute allows for a busy machine.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (DateTime.UtcNow < deadline)
-        {
-            using var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
-            if (ready.IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException("The service did not become ready within a minute.");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        foreach (var (key, value) in TestModelSettings().Concat(settings))
+        var onCpu = TestModelSettings.Create();
+        onCpu["FaceApi:Inference:Providers:0"] = "Cpu";
+        foreach (var (key, value) in onCpu.Concat(settings))
         {
             builder.UseSetting(key, value);
         }

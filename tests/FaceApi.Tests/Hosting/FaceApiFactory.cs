@@ -14,12 +14,12 @@ namespace FaceApi.Tests.Hosting;
 public class FaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     /// <summary>MobileFaceNet's threshold from issue 2; same-person pairs in faces.json score 0.43 and up, different ones at most 0.26.</summary>
-    public const float Threshold = 0.35f;
+    public const float Threshold = TestModelSettings.VerificationThreshold;
 
     /// <summary>MobileFaceNet's embedding length (SOURCES.md).</summary>
     public const int Dimension = 128;
 
-    public const string RecognitionModelName = "mobilefacenet";
+    public const string RecognitionModelName = TestModelSettings.RecognitionModelName;
 
     // Loading and warming both models takes about a second here; the margin absorbs a busy machine.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
@@ -62,15 +62,11 @@ public class FaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Configuration of the service under test; subclasses change entries.</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
     {
-        settings["FaceApi:Models:Directory"] = TestData.Path("models");
-        settings["FaceApi:Models:AutoDownload"] = "false";
-        settings["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx";
-        settings["FaceApi:Recognition:Name"] = RecognitionModelName;
-        settings["FaceApi:Recognition:ChannelOrder"] = "BGR";
-        settings["FaceApi:Recognition:Mean"] = "127.5";
-        settings["FaceApi:Recognition:Std"] = "128";
-        settings["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx";
-        settings["FaceApi:Verification:Threshold"] = Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (key, value) in TestModelSettings.Create())
+        {
+            settings[key] = value;
+        }
+
         ShowOnlyWarningLogs(settings);
     }
 

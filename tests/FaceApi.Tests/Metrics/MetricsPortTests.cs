@@ -1,4 +1,5 @@
 using System.Net;
+using FaceApi.Testing;
 
 namespace FaceApi.Tests.Metrics;
 
@@ -8,7 +9,7 @@ public sealed class MetricsPortTests
     [Fact]
     public async Task MetricsPortMovesMetricsOffTheMainPort()
     {
-        var port = LoopbackPort.Next();
+        var port = LoopbackPort.Free();
         await using var factory = new TestModelsFactory { Settings = { ["FaceApi:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         var client = await factory.CreateReadyClientAsync();
         using var metricsClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

@@ -19,13 +19,11 @@ public sealed partial class PrometheusScrapeTests
     // One, two and four faces (faces.json).
     private static readonly string[] Photos = ["obama.jpg", "two_people.jpg", "obama_family.jpg"];
 
-    private static string ShippedPrometheusFolder => Path.Combine(RepositoryRoot.Path, "deploy", "prometheus");
-
     [Fact]
     public async Task PrometheusScrapesTheServiceWithTheShippedConfigAndSeesEveryEmbeddedFace()
     {
         var prometheus = ExternalTool.Require("prometheus");
-        var port = LoopbackPort.Next();
+        var port = LoopbackPort.Free();
         await using var factory = new TestModelsFactory();
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         var client = await factory.CreateReadyClientAsync();
@@ -55,7 +53,7 @@ public sealed partial class PrometheusScrapeTests
     {
         var promtool = ExternalTool.Require("promtool");
 
-        var (exitCode, output) = await ExternalTool.RunAsync(promtool, ShippedPrometheusFolder, ToolTimeout, "check", "config", "prometheus.yml");
+        var (exitCode, output) = await ExternalTool.RunAsync(promtool, PrometheusServer.ShippedFolder, ToolTimeout, "check", "config", "prometheus.yml");
 
         Assert.True(exitCode == 0, output);
     }
@@ -65,8 +63,8 @@ public sealed partial class PrometheusScrapeTests
     {
         var promtool = ExternalTool.Require("promtool");
 
-        var check = await ExternalTool.RunAsync(promtool, ShippedPrometheusFolder, ToolTimeout, "check", "rules", "alerts.yml");
-        var unitTests = await ExternalTool.RunAsync(promtool, ShippedPrometheusFolder, ToolTimeout, "test", "rules", "alerts.test.yml");
+        var check = await ExternalTool.RunAsync(promtool, PrometheusServer.ShippedFolder, ToolTimeout, "check", "rules", "alerts.yml");
+        var unitTests = await ExternalTool.RunAsync(promtool, PrometheusServer.ShippedFolder, ToolTimeout, "test", "rules", "alerts.test.yml");
 
         Assert.True(check.ExitCode == 0, check.Output);
         Assert.True(unitTests.ExitCode == 0, unitTests.Output);
@@ -75,7 +73,7 @@ public sealed partial class PrometheusScrapeTests
     /// <summary>Every alert of alerts.yml is loaded, has been evaluated against the scraped series, and raised no error.</summary>
     private static async Task AssertEveryShippedAlertIsLoadedAndEvaluatesAsync(PrometheusServer server)
     {
-        var shipped = AlertName().Matches(File.ReadAllText(Path.Combine(ShippedPrometheusFolder, "alerts.yml"))).Select(match => match.Groups["name"].Value).Order().ToArray();
+        var shipped = AlertName().Matches(File.ReadAllText(Path.Combine(PrometheusServer.ShippedFolder, "alerts.yml"))).Select(match => match.Groups["name"].Value).Order().ToArray();
         var deadline = DateTime.UtcNow + ScrapeTimeout;
         while (true)
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using FaceApi.Testing;
 
 namespace FaceApi.Tests.Metrics;
 
@@ -29,6 +30,12 @@ public sealed partial class PrometheusServer : IAsyncDisposable
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
+    /// <summary>deploy/prometheus of this checkout: the configuration, alert rules and their unit tests that ship.</summary>
+    public static string ShippedFolder => System.IO.Path.Combine(
+        TestData.RepositoryRoot ?? throw new InvalidOperationException($"FaceApi.sln not found above {AppContext.BaseDirectory}."),
+        "deploy",
+        "prometheus");
+
     /// <summary>What Prometheus wrote to its console, for failure messages.</summary>
     public string Log
     {
@@ -47,9 +54,9 @@ public sealed partial class PrometheusServer : IAsyncDisposable
     /// </summary>
     public static async Task<PrometheusServer> StartAsync(string executable, string target, TimeSpan timeout)
     {
-        var shipped = System.IO.Path.Combine(RepositoryRoot.Path, "deploy", "prometheus");
+        var shipped = ShippedFolder;
         var directory = Directory.CreateTempSubdirectory("faceapi-prometheus-").FullName;
-        var port = LoopbackPort.Next();
+        var port = LoopbackPort.Free();
         var listen = $"127.0.0.1:{port}";
 
         // rule_files name alerts.yml relative to the configuration file, so it goes beside the rendered copy.

@@ -1,5 +1,5 @@
-using System.Net;
 using FaceApi.Testing;
+using FaceApi.Tests.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -15,17 +15,7 @@ public sealed class TestModelsFactory : WebApplicationFactory<Program>
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>Configuration (<c>FaceApi:Section:Key</c>); add or replace entries before the first client.</summary>
-    public Dictionary<string, string?> Settings { get; } = new()
-    {
-        ["FaceApi:Models:Directory"] = TestData.IsAvailable ? TestData.Path("models") : "models",
-        ["FaceApi:Models:AutoDownload"] = "false",
-        ["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx",
-        ["FaceApi:Recognition:Name"] = "mobilefacenet",
-        ["FaceApi:Recognition:ChannelOrder"] = "BGR",
-        ["FaceApi:Recognition:Std"] = "128",
-        ["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx",
-        ["FaceApi:Verification:Threshold"] = "0.35",
-    };
+    public Dictionary<string, string?> Settings { get; } = TestModelSettings.Create();
 
     /// <summary>Further changes to the host, such as extra services.</summary>
     public Action<IWebHostBuilder>? ConfigureHost { get; init; }
@@ -36,7 +26,7 @@ public sealed class TestModelsFactory : WebApplicationFactory<Program>
         TestData.Require("models/mobilefacenet.onnx");
         TestData.Require("models/scrfd_2.5g_bnkps.onnx");
         var client = CreateClient();
-        await WaitUntilReadyAsync(client);
+        await ServiceReadiness.WaitAsync(client, ReadyTimeout);
         return client;
     }
 
@@ -49,25 +39,5 @@ public sealed class TestModelsFactory : WebApplicationFactory<Program>
         }
 
         ConfigureHost?.Invoke(builder);
-    }
-
-    private static async Task WaitUntilReadyAsync(HttpClient client)
-    {
-        var deadline = DateTime.UtcNow + ReadyTimeout;
-        while (true)
-        {
-            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"The service was not ready after {ReadyTimeout}: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
-        }
     }
 }

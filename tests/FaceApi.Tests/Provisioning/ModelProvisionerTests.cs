@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
-using System.Net.Sockets;
 using FaceApi.Provisioning;
+using FaceApi.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -165,7 +164,8 @@ public sealed class ModelProvisionerTests : IDisposable
     [Fact]
     public async Task A_refused_connection_is_reported_without_throwing()
     {
-        var closedPortUrl = $"http://127.0.0.1:{ClosedLoopbackPort()}/buffalo_l.zip";
+        // A port the OS reports free: nothing listens there, so the connection is refused.
+        var closedPortUrl = $"http://127.0.0.1:{LoopbackPort.Free()}/buffalo_l.zip";
 
         var result = await CreateProvisioner(OptionsFor(closedPortUrl, _pack)).EnsureModelsAsync(RequiredFiles, Cancellation);
 
@@ -272,16 +272,6 @@ public sealed class ModelProvisionerTests : IDisposable
             .Select(file => Path.GetRelativePath(_modelsDirectory.FullName, file.FullName))
             .Where(name => name != ".provisioning.lock")
             .ToArray();
-
-    private static int ClosedLoopbackPort()
-    {
-        // Bind to let the OS pick a free port, then release it: nothing listens there afterwards.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private static bool IsValid(ModelProvisioningOptions options) =>
         Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true);

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace FaceApi.Testing;
+
+/// <summary>
+/// The service settings (HELPERS.md) that run it with the small real models of ../shared/testdata:
+/// SCRFD-2.5G for detection and MobileFaceNet for recognition, no downloads. The one place these are
+/// written down; each host a test starts adds its own settings on top.
+/// </summary>
+public static class TestModelSettings
+{
+    /// <summary>MobileFaceNet's threshold from issue 2; same-person pairs in faces.json score 0.43 and up, different ones at most 0.26.</summary>
+    public const float VerificationThreshold = 0.35f;
+
+    public const string RecognitionModelName = "mobilefacenet";
+
+    /// <summary>Configuration entries with <c>FaceApi:Section:Key</c> keys, as a host builder takes them.</summary>
+    /// <remarks>
+    /// Without the test data the models folder is a placeholder, so a factory can still be built; the
+    /// tests skip through <see cref="TestData.Require"/> before they start a host.
+    /// </remarks>
+    public static Dictionary<string, string?> Create() => new()
+    {
+        ["FaceApi:Models:Directory"] = TestData.IsAvailable ? TestData.Path("models") : "models",
+        ["FaceApi:Models:AutoDownload"] = "false",
+        ["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx",
+        ["FaceApi:Recognition:Name"] = RecognitionModelName,
+        // MobileFaceNet takes BGR, (x-127.5)/128 (SOURCES.md).
+        ["FaceApi:Recognition:ChannelOrder"] = "BGR",
+        ["FaceApi:Recognition:Mean"] = "127.5",
+        ["FaceApi:Recognition:Std"] = "128",
+        ["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx",
+        ["FaceApi:Verification:Threshold"] = VerificationThreshold.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The same settings as environment variables (<c>FaceApi__Section__Key</c>), for a service run as its own process.</summary>
+    public static Dictionary<string, string?> CreateEnvironment() =>
+        Create().ToDictionary(setting => setting.Key.Replace(":", "__", StringComparison.Ordinal), setting => setting.Value);
+}
