@@ -31,6 +31,9 @@ builder.Services.AddValidatedOptions<VerificationOptions>("FaceApi:Verification"
 builder.Services.AddValidatedOptions<InferenceOptions>("FaceApi:Inference");
 builder.Services.AddValidatedOptions<BatchingOptions>("FaceApi:Batching");
 builder.Services.AddValidatedOptions<ShutdownOptions>("FaceApi:Shutdown");
+// The readiness drain runs inside the host's shutdown; extend the timeout by it so in-flight work keeps its full time.
+builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<ShutdownOptions>>(
+    (host, shutdown) => host.ShutdownTimeout += shutdown.Value.ReadinessDrainDelay);
 builder.Services.AddModelProvisioning();
 
 // Request size: two images per /verify, base64 in JSON at worst.

@@ -24,6 +24,9 @@ public static class RequestLimits
         services.Configure<FormOptions>(options =>
         {
             options.MultipartBodyLengthLimit = maxBody;
+            // Keep uploaded images in memory: past this threshold ASP.NET Core spools a file section
+            // to a temp file, and face images are biometric data that must never touch the disk.
+            options.MemoryBufferThreshold = images.MaxEncodedBytes;
             // Form values carry only embeddings (512 numbers as text, under 10 KB); files are separate.
             options.ValueLengthLimit = 64 * 1024;
             options.ValueCountLimit = 16;

@@ -15,6 +15,7 @@ namespace FaceApi.Models;
 /// </summary>
 public sealed class FaceEngine
 {
+    private readonly Lock _transition = new();
     private volatile LoadedModels? _models;
     private volatile string _state = "loading";
     private volatile string? _reason;
@@ -45,12 +46,26 @@ public sealed class FaceEngine
             ProblemCode.NotReady,
             _reason ?? $"The service is {_state}; retry shortly.");
 
-    internal void MarkReady(LoadedModels models)
+    /// <summary>
+    /// Publishes the loaded models, unless shutdown began meanwhile: then the caller still owns them
+    /// and must release them. One lock with <see cref="TryMarkStopping"/>, so a service that is stopping
+    /// never turns ready again.
+    /// </summary>
+    internal bool TryMarkReady(LoadedModels models)
     {
-        _models = models;
-        _reason = null;
-        _state = "ready";
-        ServiceMetrics.Ready.Set(1);
+        lock (_transition)
+        {
+            if (_state == "stopping")
+            {
+                return false;
+            }
+
+            _models = models;
+            _reason = null;
+            _state = "ready";
+            ServiceMetrics.Ready.Set(1);
+            return true;
+        }
     }
 
     internal void MarkFailed(string reason)
@@ -60,11 +75,21 @@ public sealed class FaceEngine
         ServiceMetrics.Ready.Set(0);
     }
 
-    internal void MarkStopping()
+    /// <summary>Turns readiness off for good; false when shutdown had already begun.</summary>
+    internal bool TryMarkStopping()
     {
-        _reason = "The service is shutting down.";
-        _state = "stopping";
-        ServiceMetrics.Ready.Set(0);
+        lock (_transition)
+        {
+            if (_state == "stopping")
+            {
+                return false;
+            }
+
+            _reason = "The service is shutting down.";
+            _state = "stopping";
+            ServiceMetrics.Ready.Set(0);
+            return true;
+        }
     }
 }
 

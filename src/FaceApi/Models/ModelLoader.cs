@@ -49,12 +49,13 @@ public sealed class ModelLoader(
 
             // Loading and warming are seconds of CPU work; keep them off the host's start-up path.
             var loaded = await Task.Run(() => LoadAsync(detectorFile, recognitionFile, stoppingToken), stoppingToken);
-            if (stoppingToken.IsCancellationRequested || engine.State == "stopping")
+            if (!engine.TryMarkReady(loaded))
             {
+                // Shutdown began while the models loaded: nobody else will release them.
+                await ReleaseAsync(loaded, CancellationToken.None);
                 return;
             }
 
-            engine.MarkReady(loaded);
             _logger.LogInformation(
                 "Ready: detector {Detector} and recogniser {Model} ({Dimension}-d) on {Provider}, batches of up to {BatchSize}",
                 Path.GetFileName(detectorFile),
@@ -85,45 +86,28 @@ public sealed class ModelLoader(
         Task release;
         lock (_releaseLock)
         {
-            release = _release ??= ReleaseModelsAsync(cancellationToken);
+            release = _release ??= engine.Models is { } loaded ? ReleaseAsync(loaded, cancellationToken) : Task.CompletedTask;
         }
 
         await release.WaitAsync(cancellationToken);
-    }
-
-    private async Task ReleaseModelsAsync(CancellationToken cancellationToken)
-    {
-        if (engine.Models is { } loaded)
-        {
-            // The host may be stopped twice at once (WebApplicationFactory's dispose and the app's own
-            // RunAsync both call StopAsync); disposing the sessions twice concurrently corrupts ONNX
-            // Runtime's native heap, so both callers await one release.
-            Task release;
-            lock (_releaseLock)
-            {
-                release = _release ??= ReleaseAsync(loaded, cancellationToken);
-            }
-
-            await release;
-        }
     }
 
     // The server has stopped taking requests by now; finish what is queued, then free the sessions.
     private static async Task ReleaseAsync(LoadedModels loaded, CancellationToken cancellationToken)
     {
         await loaded.Batcher.DrainAsync(cancellationToken);
+        await loaded.Batcher.DisposeAsync();
         loaded.Embedder.Dispose();
         loaded.Detector.Dispose();
     }
 
     private void BeginShutdown()
     {
-        if (engine.State == "stopping")
+        if (!engine.TryMarkStopping())
         {
             return;
         }
 
-        engine.MarkStopping();
         var delay = shutdown.Value.ReadinessDrainDelay;
         if (delay > TimeSpan.Zero)
         {
@@ -135,17 +119,19 @@ public sealed class ModelLoader(
 
     private async Task<LoadedModels> LoadAsync(string detectorFile, string recognitionFile, CancellationToken cancellationToken)
     {
-        var detector = new ScrfdDetector(
-            InferenceSessionPool.Load(detectorFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>()),
-            detection.Value);
+        InferenceSessionPool? detectorSessions = null;
+        InferenceSessionPool? recognitionSessions = null;
+        ScrfdDetector? detector = null;
         ArcFaceEmbedder? embedder = null;
+        EmbeddingBatcher? batcher = null;
         try
         {
-            embedder = new ArcFaceEmbedder(
-                InferenceSessionPool.Load(recognitionFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>()),
-                recognition.Value);
+            detectorSessions = InferenceSessionPool.Load(detectorFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>());
+            detector = new ScrfdDetector(detectorSessions, detection.Value);
+            recognitionSessions = InferenceSessionPool.Load(recognitionFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>());
+            embedder = new ArcFaceEmbedder(recognitionSessions, recognition.Value);
             var observer = new PipelineMetricsObserver(embedder.ModelName, embedder.Provider.ToString());
-            var batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer);
+            batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer);
 
             await detector.WarmUpAsync(cancellationToken);
             await embedder.WarmUpAsync(WarmUpBatchSizes(batcher.MaxBatchSize), cancellationToken);
@@ -163,8 +149,14 @@ public sealed class ModelLoader(
         }
         catch
         {
-            embedder?.Dispose();
-            detector.Dispose();
+            // A wrong model file must not leave its sessions (GPU memory) or the batcher's threads behind.
+            if (batcher is not null)
+            {
+                await batcher.DisposeAsync();
+            }
+
+            (embedder as IDisposable ?? recognitionSessions)?.Dispose();
+            (detector as IDisposable ?? detectorSessions)?.Dispose();
             throw;
         }
     }
