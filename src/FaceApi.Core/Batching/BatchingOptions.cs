@@ -13,6 +13,7 @@ public sealed class BatchingOptions
     public int? MaxBatchSize { get; set; }
 
     /// <summary>How long the first face of a batch may wait for company before the batch runs.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Faces that may wait in the queue; beyond it requests are refused at once (queue_full).</summary>
@@ -24,5 +25,6 @@ public sealed class BatchingOptions
     public int? MaxConcurrentBatches { get; set; }
 
     /// <summary>A face still queued after this long is dropped and its request fails with <c>timeout</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -38,6 +38,11 @@ internal sealed class ScrfdOutputLayout
                 "Models without keypoints (6 outputs) cannot be used for alignment.");
         }
 
+        if (names.Any(name => session.OutputMetadata[name].Dimensions.Length < 2))
+        {
+            throw new ModelContractException("SCRFD outputs are [rows, values] or [batch, rows, values]; this model has an output of lower rank.");
+        }
+
         int[] ByRole(int lastDimension)
         {
             var indices = Enumerable.Range(0, names.Length)

@@ -27,6 +27,7 @@ public sealed class FacePipeline(
     /// <exception cref="ImageDecodingException">The bytes are not a usable image.</exception>
     /// <exception cref="QueueFullException">The service is at capacity.</exception>
     /// <exception cref="BatchTimeoutException">The model did not get to the faces in time.</exception>
+    /// <exception cref="TooManyFacesException">More faces than the queue can ever hold.</exception>
     public async Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> encodedImage, AnalysisRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -47,6 +48,11 @@ public sealed class FacePipeline(
         observer?.FacesDetected(Stopwatch.GetElapsedTime(started), detections.Count);
 
         var selected = request.MaxFaces is { } max ? detections.Take(max).ToArray() : detections.ToArray();
+        if (selected.Length > batcher.QueueCapacity)
+        {
+            throw new TooManyFacesException(selected.Length, batcher.QueueCapacity);
+        }
+
         started = Stopwatch.GetTimestamp();
         var crops = Array.ConvertAll(selected, face => FaceAligner.Align(image, face.Landmarks.ToArray(), cropSize));
         observer?.FacesAligned(Stopwatch.GetElapsedTime(started), crops.Length);

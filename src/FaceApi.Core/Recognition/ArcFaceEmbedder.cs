@@ -59,6 +59,15 @@ public sealed class ArcFaceEmbedder : IDisposable
         }
 
         CropSize = inputShape[2];
+        try
+        {
+            _ = ArcFaceTemplate.ForSize(CropSize);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new ModelContractException($"A {CropSize}-pixel crop has no ArcFace landmark template: crops are multiples of 112 or 128 pixels.");
+        }
+
         EmbeddingSize = outputShape[1];
         FixedBatchSize = inputShape[0] > 0 ? inputShape[0] : null;
     }

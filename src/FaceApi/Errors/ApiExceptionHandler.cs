@@ -1,5 +1,6 @@
 using FaceApi.Core.Batching;
 using FaceApi.Core.Imaging;
+using FaceApi.Core.Pipeline;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -54,6 +55,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
             ImageErrorCode.UnsupportedFormat => StatusCodes.Status415UnsupportedMediaType,
             _ => StatusCodes.Status400BadRequest,
         }, image.Code, image.Message),
+        TooManyFacesException tooMany => (StatusCodes.Status422UnprocessableEntity, ProblemCode.TooManyFaces, tooMany.Message),
         QueueFullException full => (StatusCodes.Status503ServiceUnavailable, ProblemCode.QueueFull, full.Message),
         BatchTimeoutException timeout => (StatusCodes.Status503ServiceUnavailable, ProblemCode.Timeout, timeout.Message),
         BatcherClosedException closed => (StatusCodes.Status503ServiceUnavailable, ProblemCode.NotReady, closed.Message),

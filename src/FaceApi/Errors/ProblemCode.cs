@@ -7,12 +7,11 @@ namespace FaceApi.Errors;
 public static class ProblemCode
 {
     public const string InvalidRequest = "invalid_request";
-    public const string InvalidImage = "invalid_image";
-    public const string UnsupportedFormat = "unsupported_format";
     public const string ImageTooLarge = "image_too_large";
     public const string PayloadTooLarge = "payload_too_large";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string NoFace = "no_face";
+    public const string TooManyFaces = "too_many_faces";
     public const string QueueFull = "queue_full";
     public const string Timeout = "timeout";
     public const string NotReady = "not_ready";
