@@ -70,6 +70,11 @@ builder.Services.AddSwaggerGen(options =>
 var metricsPort = builder.Configuration.GetValue<int?>("FaceApi:Metrics:Port");
 if (metricsPort is { } port)
 {
+    if (port is < 1 or > ushort.MaxValue)
+    {
+        throw new InvalidOperationException($"FaceApi:Metrics:Port must be a TCP port, 1 to 65535; got {port}.");
+    }
+
     builder.Services.AddMetricServer(options => options.Port = (ushort)port);
 }
 

@@ -8,9 +8,6 @@ namespace FaceApi.Core.Alignment;
 /// </summary>
 public static class ArcFaceTemplate
 {
-    /// <summary>The crop size the reference landmarks are given for.</summary>
-    public const int ReferenceSize = 112;
-
     // InsightFace python-package/insightface/utils/face_align.py, `arcface_dst`: the landmark
     // positions of the 112x112 crops that every ArcFace model of the model zoo was trained on.
     private static readonly PointF[] Reference112 =

@@ -12,12 +12,6 @@ namespace FaceApi.Core.Alignment;
 /// <param name="TranslateY">ty.</param>
 public readonly record struct SimilarityTransform(double A, double B, double TranslateX, double TranslateY)
 {
-    /// <summary>The uniform scale factor.</summary>
-    public double Scale => Math.Sqrt((A * A) + (B * B));
-
-    /// <summary>The rotation in radians.</summary>
-    public double Rotation => Math.Atan2(B, A);
-
     /// <summary>Maps a point.</summary>
     public PointF Apply(PointF p) => new(
         (float)((A * p.X) - (B * p.Y) + TranslateX),

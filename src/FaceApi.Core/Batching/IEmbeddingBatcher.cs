@@ -22,6 +22,6 @@ public interface IEmbeddingBatcher
     /// <exception cref="QueueFullException">The queue cannot take all the faces now.</exception>
     /// <exception cref="BatchTimeoutException">The faces waited longer than the request timeout.</exception>
     /// <exception cref="OperationCanceledException">The caller gave up before the faces were computed.</exception>
-    /// <exception cref="ObjectDisposedException">The batcher is shutting down.</exception>
+    /// <exception cref="BatcherClosedException">The batcher is shutting down.</exception>
     Task<FaceEmbedding[]> EmbedAsync(IReadOnlyList<AlignedFace> faces, CancellationToken cancellationToken);
 }

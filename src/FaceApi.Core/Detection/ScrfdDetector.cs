@@ -62,6 +62,9 @@ public sealed class ScrfdDetector : IDisposable
     /// <summary>The execution provider the detector runs on.</summary>
     public ExecutionProvider Provider => _sessions.Provider;
 
+    /// <summary>Why CUDA was asked for but not used; null when it runs or was not asked for.</summary>
+    public string? CudaFallbackReason => _sessions.CudaFallbackReason;
+
     /// <summary>Detects faces, largest first, in source-image pixels.</summary>
     public async Task<IReadOnlyList<DetectedFace>> DetectAsync(Image<Rgb24> image, CancellationToken cancellationToken)
     {

@@ -10,8 +10,8 @@ public sealed class InferenceOptions
     public int PoolSize { get; set; } = 1;
 
     /// <summary>
-    /// The execution-provider chain, tried in order; the CPU provider always ends it. Empty means
-    /// CUDA, then CPU. (Empty rather than pre-filled because the configuration binder appends to a
+    /// The execution providers to use: CUDA is tried first when listed, and the CPU provider always
+    /// ends the chain. Empty means CUDA, then CPU; <c>["CPU"]</c> means CPU only. (Empty rather than pre-filled because the configuration binder appends to a
     /// list that already has items, so <c>["CPU"]</c> could never switch CUDA off.)
     /// </summary>
     public IList<ExecutionProvider> Providers { get; set; } = [];

@@ -87,6 +87,9 @@ public sealed class ArcFaceEmbedder : IDisposable
     /// <summary>The execution provider the model runs on.</summary>
     public ExecutionProvider Provider => _sessions.Provider;
 
+    /// <summary>Why CUDA was asked for but not used; null when it runs or was not asked for.</summary>
+    public string? CudaFallbackReason => _sessions.CudaFallbackReason;
+
     /// <summary>Sessions in the pool: how many batches can run at once.</summary>
     public int ConcurrentRuns => _sessions.Size;
 

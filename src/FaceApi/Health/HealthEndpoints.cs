@@ -28,8 +28,8 @@ public static class HealthEndpoints
         var response = new ReadinessResponse(
             engine.State,
             engine.Reason,
-            models is null ? null : new ModelDescription(models.Embedder.ModelName, Path.GetFileName(models.RecognitionFile), models.Embedder.EmbeddingSize, models.Embedder.Provider.ToString(), models.Embedder.FixedBatchSize is null),
-            models is null ? null : new ModelDescription("scrfd", Path.GetFileName(models.DetectorFile), null, models.Detector.Provider.ToString(), null));
+            models is null ? null : new ModelDescription(models.Embedder.ModelName, Path.GetFileName(models.RecognitionFile), models.Embedder.EmbeddingSize, models.Embedder.Provider.ToString(), models.Embedder.FixedBatchSize is null, models.Embedder.CudaFallbackReason),
+            models is null ? null : new ModelDescription("scrfd", Path.GetFileName(models.DetectorFile), null, models.Detector.Provider.ToString(), null, models.Detector.CudaFallbackReason));
         return engine.IsReady
             ? TypedResults.Ok(response)
             : TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -40,6 +40,9 @@ public static class HealthEndpoints
     /// <summary>Readiness: <c>ready</c>, <c>loading</c>, <c>failed</c> or <c>stopping</c>.</summary>
     public sealed record ReadinessResponse(string Status, string? Reason, ModelDescription? Recognition, ModelDescription? Detection);
 
-    /// <summary>A loaded model and the execution provider (CUDA or CPU) it actually runs on.</summary>
-    public sealed record ModelDescription(string Name, string File, int? Dimension, string Provider, bool? DynamicBatch);
+    /// <summary>
+    /// A loaded model and the execution provider (CUDA or CPU) it actually runs on; when CUDA was
+    /// asked for but could not be loaded, why (a silent CPU fallback is the commonest surprise).
+    /// </summary>
+    public sealed record ModelDescription(string Name, string File, int? Dimension, string Provider, bool? DynamicBatch, string? CudaFallbackReason);
 }
