@@ -1,0 +1,77 @@
+using FaceApi.Core.Inference;
+using FaceApi.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace FaceApi.Core.Tests.Inference;
+
+public sealed class InferenceSessionPoolTests
+{
+    [Fact]
+    public void Without_cuda_libraries_the_pool_falls_back_to_cpu_and_says_why_once()
+    {
+        var model = TestData.Require("models/mobilefacenet.onnx");
+        var logger = new RecordingLogger();
+
+        // The default chain asks for CUDA. On a machine without CUDA 13 / cuDNN 9 (CI, this project's
+        // build machines) it must fall back and report it; where CUDA loads, it must report nothing.
+        using var pool = InferenceSessionPool.Load(model, new InferenceOptions { PoolSize = 2 }, logger);
+
+        var warnings = logger.Messages.Where(m => m.Level == LogLevel.Warning).ToList();
+        if (pool.Provider == ExecutionProvider.Cuda)
+        {
+            Assert.Null(pool.CudaFallbackReason);
+            Assert.Empty(warnings);
+            return;
+        }
+
+        Assert.Equal(ExecutionProvider.Cpu, pool.Provider);
+        Assert.False(string.IsNullOrWhiteSpace(pool.CudaFallbackReason));
+        var warning = Assert.Single(warnings); // once for the pool, not once per session
+        Assert.Contains("running on CPU", warning.Text, StringComparison.Ordinal);
+        Assert.Contains(pool.CudaFallbackReason, warning.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Require_gpu_turns_the_fallback_into_an_error_that_carries_the_reason()
+    {
+        var model = TestData.Require("models/mobilefacenet.onnx");
+        var options = new InferenceOptions { RequireGpu = true };
+
+        try
+        {
+            using var pool = InferenceSessionPool.Load(model, options, new RecordingLogger());
+            Assert.Equal(ExecutionProvider.Cuda, pool.Provider); // only where CUDA really loads
+        }
+        catch (GpuUnavailableException error)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(error.Reason));
+            Assert.Contains(error.Reason, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_cpu_only_chain_never_tries_cuda()
+    {
+        var model = TestData.Require("models/mobilefacenet.onnx");
+        var logger = new RecordingLogger();
+
+        using var pool = InferenceSessionPool.Load(model, new InferenceOptions { Providers = [ExecutionProvider.Cpu] }, logger);
+
+        Assert.Equal(ExecutionProvider.Cpu, pool.Provider);
+        Assert.Null(pool.CudaFallbackReason);
+        Assert.DoesNotContain(logger.Messages, m => m.Level == LogLevel.Warning);
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        public List<(LogLevel Level, string Text)> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add((logLevel, formatter(state, exception)));
+    }
+}
