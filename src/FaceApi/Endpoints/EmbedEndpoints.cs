@@ -60,8 +60,7 @@ public static class EmbedEndpoints
         var analysis = await models.Pipeline.AnalyzeAsync(image, new AnalysisRequest(aligned ?? false, maxFaces), cancellationToken);
         if (analysis.Faces.Count == 0)
         {
-            ServiceMetrics.RequestsWithoutFace.Inc();
-            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, ProblemCode.NoFace, "No face was found in the image.");
+            throw ApiProblemException.NoFace("No face was found in the image.");
         }
 
         var faces = analysis.Faces.Select(face => face.Detection is { } detection

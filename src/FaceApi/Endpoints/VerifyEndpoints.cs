@@ -117,11 +117,7 @@ public static class VerifyEndpoints
         var analysis = await pipeline.AnalyzeAsync(side.Image!.Value, new AnalysisRequest(MaxFaces: 1), cancellationToken);
         if (analysis.Faces.Count == 0)
         {
-            ServiceMetrics.RequestsWithoutFace.Inc();
-            throw new ApiProblemException(StatusCodes.Status422UnprocessableEntity, ProblemCode.NoFace, $"No face was found in {side.Field}.")
-            {
-                Side = side.Field,
-            };
+            throw ApiProblemException.NoFace($"No face was found in {side.Field}.", side.Field);
         }
 
         var face = analysis.Faces[0];

@@ -12,4 +12,8 @@ public sealed class ApiProblemException(int status, string code, string detail) 
 
     public static ApiProblemException InvalidRequest(string detail) =>
         new(StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, detail);
+
+    /// <summary>No face in an image; <paramref name="side"/> names it in a two-image request.</summary>
+    public static ApiProblemException NoFace(string detail, string? side = null) =>
+        new(StatusCodes.Status422UnprocessableEntity, ProblemCode.NoFace, detail) { Side = side };
 }

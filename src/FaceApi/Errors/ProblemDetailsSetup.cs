@@ -28,7 +28,14 @@ public static class ProblemDetailsSetup
         problem.Extensions.TryAdd(CodeExtension, DefaultCode(problem.Status ?? context.HttpContext.Response.StatusCode));
         problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
         problem.Instance ??= context.HttpContext.Request.Path;
-        FaceApi.Metrics.ServiceMetrics.Errors.WithLabels((string)problem.Extensions[CodeExtension]!).Inc();
+        // Outcome counters live here, where every problem passes, rather than at each throw.
+        var code = (string)problem.Extensions[CodeExtension]!;
+        FaceApi.Metrics.ServiceMetrics.Errors.WithLabels(code).Inc();
+        if (code == ProblemCode.NoFace)
+        {
+            FaceApi.Metrics.ServiceMetrics.RequestsWithoutFace.Inc();
+        }
+
         if (context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity is { } activity)
         {
             problem.Extensions["traceId"] = activity.TraceId.ToString();
