@@ -15,6 +15,10 @@ internal sealed record BenchmarkOptions
           --detector PATH      SCRFD detector; default ../shared/testdata/models/scrfd_2.5g_bnkps.onnx
           --provider cpu|cuda  execution provider for the raw part and the service (cuda requires the GPU); default cpu
           --raw-only           measure only the raw model (no HTTP)
+          --near-free          per-request cost (issue 11): a near-free model with w600k_r50's contract, 112x112
+                               PNG crops to /embed?aligned=true, batching on and off taking turns for --rounds
+                               runs at each --concurrency (default 64); no raw part, no photos
+          --rounds N           interleaved on/off runs of --near-free; default 3
           --batch-sizes LIST   raw batch sizes; default 1,2,4,8,16,32,64
           --concurrency LIST   HTTP concurrency levels; default 1,4,16,64
           --raw-duration SECS  measured seconds per raw batch size (at least two runs); default 10
@@ -31,6 +35,12 @@ internal sealed record BenchmarkOptions
     public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;
 
     public bool RawOnly { get; init; }
+
+    /// <summary>Measure the service's own cost per request with a near-free model instead of the IResNet-50 run.</summary>
+    public bool NearFree { get; init; }
+
+    /// <summary>Interleaved batching on/off runs of <see cref="NearFree"/>; their medians are reported.</summary>
+    public int Rounds { get; init; } = 3;
 
     public IReadOnlyList<int> BatchSizes { get; init; } = [1, 2, 4, 8, 16, 32, 64];
 
@@ -64,6 +74,8 @@ internal sealed record BenchmarkOptions
                 "--detector" => options with { DetectorPath = Path.GetFullPath(Value()) },
                 "--provider" => options with { Provider = ParseProvider(Value()) },
                 "--raw-only" => options with { RawOnly = true },
+                "--near-free" => options with { NearFree = true },
+                "--rounds" => options with { Rounds = ParseList(name, Value()) is [var rounds] ? rounds : throw new ArgumentException($"{name} takes one number.") },
                 "--batch-sizes" => options with { BatchSizes = ParseList(name, Value()) },
                 "--concurrency" => options with { Concurrency = ParseList(name, Value()) },
                 "--raw-duration" => options with { RawDuration = ParseSeconds(name, Value()) },
@@ -77,6 +89,12 @@ internal sealed record BenchmarkOptions
             {
                 return null;
             }
+        }
+
+        if (options.NearFree && !args.Contains("--concurrency"))
+        {
+            // Where the issue measures it: 64 clients saturate two cores with a near-free model.
+            options = options with { Concurrency = [64] };
         }
 
         return options with { ServiceSettings = settings };

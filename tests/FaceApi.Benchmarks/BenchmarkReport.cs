@@ -9,7 +9,11 @@ internal sealed record BenchmarkReport(
     double DurationSeconds,
     IReadOnlyList<RawResult> Raw,
     IReadOnlyList<CellResult> Http,
-    BenchmarkSummary? Summary);
+    BenchmarkSummary? Summary)
+{
+    /// <summary>Medians of the near-free runs (<c>--near-free</c>), by batching and concurrency; empty otherwise.</summary>
+    public IReadOnlyList<PerRequestCost> PerRequestCost { get; init; } = [];
+}
 
 /// <summary>Where the run happened.</summary>
 internal sealed record MachineDescription(string Cpu, int LogicalCores, string OperatingSystem, string Runtime, string OnnxRuntime, DateTimeOffset StartedAt)
@@ -31,7 +35,7 @@ internal sealed record MachineDescription(string Cpu, int LogicalCores, string O
 }
 
 /// <summary>The recognition model measured; parameters and FLOP are known when the benchmark built it.</summary>
-internal sealed record ModelDescription(string Path, bool Built, long? Parameters, long? FlopsPerFace);
+internal sealed record ModelDescription(string Name, string Path, bool Built, long? Parameters, long? FlopsPerFace);
 
 /// <summary>The figures issue 4's targets are stated in.</summary>
 /// <param name="RawBestFacesPerSecond">Best raw throughput over the batch sizes.</param>

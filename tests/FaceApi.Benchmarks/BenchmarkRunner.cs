@@ -31,6 +31,15 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
             var inference = new InferenceOptions();
             new ConfigurationBuilder().AddInMemoryCollection(settings!).Build().GetSection("FaceApi:Inference").Bind(inference);
 
+            if (options.NearFree)
+            {
+                var runs = await MeasurePerRequestCostAsync(settings);
+                return new BenchmarkReport(machine, model, settings, options.WarmUp.TotalSeconds, options.Duration.TotalSeconds, [], runs, null)
+                {
+                    PerRequestCost = PerRequestCost.Medians(runs),
+                };
+            }
+
             log($"raw: {model.Path}, batch sizes {string.Join(',', options.BatchSizes)}, {options.RawDuration.TotalSeconds:0} s each");
             var raw = RawModelBenchmark.Run(model.Path, inference, options.BatchSizes, options.RawDuration, log);
             if (options.RawOnly)
@@ -52,7 +61,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
 
     private async Task<IReadOnlyList<CellResult>> MeasureHttpAsync(Dictionary<string, string> settings)
     {
-        var crops = await TestImages.AlignedCropsAsync(CropSize);
+        var crops = await TestImages.AlignedJpegCropsAsync(CropSize);
         var photos = await TestImages.PhotosAsync();
         log($"http: {crops.Count} aligned crops, {photos.Count} photos");
         using var client = CreateClient();
@@ -81,6 +90,33 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         return cells;
     }
 
+    /// <summary>
+    /// Issue 11's measurement: batching on and off take turns, a fresh service each run, so that load
+    /// from other processes on a shared machine spreads over both instead of falsifying one.
+    /// </summary>
+    private async Task<IReadOnlyList<CellResult>> MeasurePerRequestCostAsync(Dictionary<string, string> settings)
+    {
+        var crops = await TestImages.AlignedPngCropsAsync(CropSize);
+        log($"per-request cost: {crops.Count} aligned PNG crops, {options.Rounds} rounds of batching on and off");
+        using var client = CreateClient();
+        var unbatched = new Dictionary<string, string>(settings, StringComparer.OrdinalIgnoreCase) { ["FaceApi:Batching:MaxBatchSize"] = "1" };
+        var cells = new List<CellResult>();
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            foreach (var (batching, serviceSettings) in new[] { ("on", settings), ("off", unbatched) })
+            {
+                await using var service = await StartServiceAsync(serviceSettings, client, $"batching {batching}, round {round}");
+                var load = new LoadGenerator(client, service);
+                foreach (var concurrency in options.Concurrency)
+                {
+                    cells.Add(await MeasureCellAsync(load, "aligned", batching, "/embed?aligned=true", crops, concurrency));
+                }
+            }
+        }
+
+        return cells;
+    }
+
     private async Task<ServiceProcess> StartServiceAsync(Dictionary<string, string> settings, HttpClient client, string label)
     {
         log($"http: starting the service ({label})");
@@ -93,7 +129,8 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         var measurement = await load.RunAsync(path, bodies, concurrency, options.WarmUp, options.Duration);
         var cell = CellResult.From(workload, batching, measurement);
         log($"http: {workload,-7} batching {batching,-3} c={concurrency,-2}: {cell.RequestsPerSecond,6:0.00} req/s, {cell.FacesPerSecond,6:0.00} faces/s, " +
-            $"p50 {cell.P50Milliseconds:0} ms, p99 {cell.P99Milliseconds:0} ms, mean batch {cell.MeanBatchSize:0.0}, failures {cell.Failures.Values.Sum()}");
+            $"p50 {cell.P50Milliseconds:0} ms, p99 {cell.P99Milliseconds:0} ms, mean batch {cell.MeanBatchSize:0.0}, " +
+            $"service CPU {cell.ServiceCpuMillisecondsPerRequest:0.00} ms/req, {cell.AllocatedBytesPerRequest / 1024:0.0} KB/req, other processes {cell.OtherCpuShare:P0} CPU, failures {cell.Failures.Values.Sum()}");
         return cell;
     }
 
@@ -126,14 +163,22 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
     {
         if (options.ModelPath is { } path)
         {
-            return new ModelDescription(path, Built: false, null, null);
+            return new ModelDescription(Path.GetFileName(path), path, Built: false, null, null);
+        }
+
+        if (options.NearFree)
+        {
+            var nearFree = Path.Combine(Path.GetTempPath(), $"faceapi-bench-near-free-{Guid.NewGuid():N}.onnx");
+            log($"model: building the near-free model into {nearFree}");
+            File.WriteAllBytes(nearFree, NearFreeRecognitionModelBuilder.Build());
+            return new ModelDescription("near-free (channel means x fixed 3x512 matrix, w600k_r50 contract)", nearFree, Built: true, 3 * NearFreeRecognitionModelBuilder.EmbeddingSize, null);
         }
 
         var built = Path.Combine(Path.GetTempPath(), $"faceapi-bench-iresnet50-{Guid.NewGuid():N}.onnx");
         log($"model: building IResNet-50 into {built}");
         var model = IResNetModelBuilder.Build(IResNetSpec.IResNet50);
         model.Save(built);
-        return new ModelDescription(built, Built: true, model.ParameterCount, model.FlopsPerFace);
+        return new ModelDescription("IResNet-50", built, Built: true, model.ParameterCount, model.FlopsPerFace);
     }
 
     /// <summary>The service's configuration (keys as in appsettings.json); the raw part binds its inference options from it too.</summary>

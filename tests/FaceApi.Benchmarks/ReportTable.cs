@@ -12,10 +12,19 @@ internal static class ReportTable
         var machine = report.Machine;
         Line(text, $"Machine: {machine.Cpu}, {machine.LogicalCores} logical cores, {machine.OperatingSystem}; {machine.Runtime}; ONNX Runtime {machine.OnnxRuntime}");
         var model = report.Model;
-        Line(text, model.Built
-            ? $"Model: IResNet-50 built by the benchmark ({model.Parameters / 1e6:0.0} M parameters, {model.FlopsPerFace / 1e9:0.0} GFLOP/face)"
-            : $"Model: {model.Path}");
+        Line(text, model switch
+        {
+            { Built: true, FlopsPerFace: { } flops } => $"Model: {model.Name} built by the benchmark ({model.Parameters / 1e6:0.0} M parameters, {flops / 1e9:0.0} GFLOP/face)",
+            { Built: true } => $"Model: {model.Name}, built by the benchmark",
+            _ => $"Model: {model.Path}",
+        });
         Line(text, string.Empty);
+
+        if (report.PerRequestCost.Count > 0)
+        {
+            FormatPerRequestCost(text, report);
+            return text.ToString();
+        }
 
         Line(text, "Raw model (InferenceSession.Run, service session options, no HTTP)");
         Line(text, string.Empty);
@@ -31,12 +40,11 @@ internal static class ReportTable
             Line(text, string.Empty);
             Line(text, $"HTTP /embed on loopback ({report.DurationSeconds:0} s measured after {report.WarmUpSeconds:0} s warm-up per row; CPU as share of all cores)");
             Line(text, string.Empty);
-            Line(text, "| upload | batching | c | req/s | faces/s | faces/CPU-s | mean batch | p50 ms | p95 ms | p99 ms | KB alloc/req | failures | CPU service / client / other |");
-            Line(text, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+            Line(text, "| upload | batching | c | req/s | faces/s | faces/CPU-s | mean batch | p50 ms | p95 ms | p99 ms | service CPU ms/req | KB alloc/req | failures | CPU service / client / other |");
+            Line(text, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
             foreach (var cell in report.Http)
             {
-                var failures = cell.Failures.Count == 0 ? "0" : string.Join(' ', cell.Failures.Select(f => $"{f.Value}x{f.Key}"));
-                Line(text, $"| {cell.Workload} | {cell.Batching} | {cell.Concurrency} | {cell.RequestsPerSecond:0.00} | {cell.FacesPerSecond:0.00} | {cell.FacesPerCpuSecond:0.00} | {cell.MeanBatchSize:0.0} | {cell.P50Milliseconds:0} | {cell.P95Milliseconds:0} | {cell.P99Milliseconds:0} | {cell.AllocatedBytesPerRequest / 1024:0} | {failures} | {cell.ServiceCpuShare:P0} / {cell.ClientCpuShare:P0} / {cell.OtherCpuShare:P0} |");
+                Line(text, $"| {cell.Workload} | {cell.Batching} | {cell.Concurrency} | {cell.RequestsPerSecond:0.00} | {cell.FacesPerSecond:0.00} | {cell.FacesPerCpuSecond:0.00} | {cell.MeanBatchSize:0.0} | {cell.P50Milliseconds:0} | {cell.P95Milliseconds:0} | {cell.P99Milliseconds:0} | {cell.ServiceCpuMillisecondsPerRequest:0.00} | {cell.AllocatedBytesPerRequest / 1024:0} | {Failures(cell)} | {cell.ServiceCpuShare:P0} / {cell.ClientCpuShare:P0} / {cell.OtherCpuShare:P0} |");
             }
         }
 
@@ -54,6 +62,30 @@ internal static class ReportTable
 
         return text.ToString();
     }
+
+    /// <summary>Each near-free run in the order it ran, then the medians the target is stated in.</summary>
+    private static void FormatPerRequestCost(StringBuilder text, BenchmarkReport report)
+    {
+        Line(text, $"Per-request cost: aligned 112x112 PNG crops, multipart, /embed?aligned=true ({report.DurationSeconds:0} s measured after {report.WarmUpSeconds:0} s warm-up per run; CPU as share of all cores)");
+        Line(text, string.Empty);
+        Line(text, "| run | batching | c | req/s | service CPU ms/req | KB alloc/req | mean batch | p50 ms | p99 ms | failures | CPU service / client / other |");
+        Line(text, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        var run = 0;
+        foreach (var cell in report.Http)
+        {
+            Line(text, $"| {++run} | {cell.Batching} | {cell.Concurrency} | {cell.RequestsPerSecond:0} | {cell.ServiceCpuMillisecondsPerRequest:0.00} | {cell.AllocatedBytesPerRequest / 1024:0.0} | {cell.MeanBatchSize:0.0} | {cell.P50Milliseconds:0} | {cell.P99Milliseconds:0} | {Failures(cell)} | {cell.ServiceCpuShare:P0} / {cell.ClientCpuShare:P0} / {cell.OtherCpuShare:P0} |");
+        }
+
+        Line(text, string.Empty);
+        Line(text, "| median of runs | c | req/s | service CPU ms/req | KB alloc/req | p50 ms | p99 ms | other processes' CPU |");
+        Line(text, "|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var median in report.PerRequestCost)
+        {
+            Line(text, $"| batching {median.Batching} ({median.Runs} runs) | {median.Concurrency} | {median.RequestsPerSecond:0} | {median.ServiceCpuMillisecondsPerRequest:0.00} | {median.AllocatedBytesPerRequest / 1024:0.0} | {median.P50Milliseconds:0} | {median.P99Milliseconds:0} | {median.OtherCpuShare:P0} |");
+        }
+    }
+
+    private static string Failures(CellResult cell) => cell.Failures.Count == 0 ? "0" : string.Join(' ', cell.Failures.Select(f => $"{f.Value}x{f.Key}"));
 
     private static string YesNo(bool met) => met ? "yes" : "NO";
 

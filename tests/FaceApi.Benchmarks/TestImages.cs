@@ -2,7 +2,9 @@ using FaceApi.Core.Alignment;
 using FaceApi.Core.Imaging;
 using FaceApi.Testing;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace FaceApi.Benchmarks;
@@ -32,10 +34,16 @@ internal static class TestImages
     /// landmarks onto the ArcFace template) and encoded as a JPEG, as a client that aligns itself
     /// sends to <c>/embed?aligned=true</c>.
     /// </summary>
-    public static async Task<IReadOnlyList<RequestBody>> AlignedCropsAsync(int cropSize)
+    public static Task<IReadOnlyList<RequestBody>> AlignedJpegCropsAsync(int cropSize) =>
+        AlignedCropsAsync(cropSize, new JpegEncoder { Quality = CropJpegQuality }, "jpg", "image/jpeg");
+
+    /// <summary>The same crops losslessly as PNG, the upload of issue 11's per-request cost measurement.</summary>
+    public static Task<IReadOnlyList<RequestBody>> AlignedPngCropsAsync(int cropSize) =>
+        AlignedCropsAsync(cropSize, new PngEncoder(), "png", "image/png");
+
+    private static async Task<IReadOnlyList<RequestBody>> AlignedCropsAsync(int cropSize, IImageEncoder encoder, string extension, string mediaType)
     {
         var decoder = new ImageDecoder(new ImageDecodingOptions());
-        var encoder = new JpegEncoder { Quality = CropJpegQuality };
         var bodies = new List<RequestBody>();
         foreach (var image in TestData.Faces.Images)
         {
@@ -45,9 +53,9 @@ internal static class TestImages
                 var landmarks = image.Reference[i].Landmarks.Select(point => new PointF(point[0], point[1])).ToArray();
                 var crop = FaceAligner.Align(photo, landmarks, cropSize);
                 using var cropImage = Image.LoadPixelData<Rgb24>(crop.RgbPixels.Span, cropSize, cropSize);
-                using var jpeg = new MemoryStream();
-                await cropImage.SaveAsJpegAsync(jpeg, encoder);
-                bodies.Add(await RequestBody.MultipartAsync($"{Path.GetFileNameWithoutExtension(image.File)}-{i}.jpg", jpeg.ToArray(), "image/jpeg"));
+                using var encoded = new MemoryStream();
+                await cropImage.SaveAsync(encoded, encoder);
+                bodies.Add(await RequestBody.MultipartAsync($"{Path.GetFileNameWithoutExtension(image.File)}-{i}.{extension}", encoded.ToArray(), mediaType));
             }
         }
 
