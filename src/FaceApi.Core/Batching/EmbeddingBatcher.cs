@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using FaceApi.Core.Alignment;
 using FaceApi.Core.Inference;
@@ -32,11 +33,15 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
     private readonly Channel<PendingFace> _queue;
     private readonly SemaphoreSlim _freeWorkers;
     private readonly Task _dispatcher;
-    private readonly BlockingCollection<List<PendingFace>> _batches = [];
+    private readonly BlockingCollection<FaceBatch> _batches = [];
     private readonly Thread[] _workers;
     private int _queued;
     private long _batchesRun;
     private int _closed;
+
+    // The dispatcher's timer for MaxQueueDelay, reset and reused while it has not fired: a new
+    // CancellationTokenSource per gather would create and schedule a timer for every batch.
+    private CancellationTokenSource _gatherDelay = new();
 
     /// <summary>Starts the dispatcher over <paramref name="embedder"/> (which it does not own).</summary>
     public EmbeddingBatcher(ArcFaceEmbedder embedder, BatchingOptions options, ILogger<EmbeddingBatcher> logger, IBatcherObserver? observer = null)
@@ -110,7 +115,13 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         var all = Task.WhenAll(pending.Select(p => p.Completion.Task));
         try
         {
-            return await all.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            var embeddings = await all.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            foreach (var face in pending)
+            {
+                Deliver(face.Batch!);
+            }
+
+            return embeddings;
         }
         catch (TimeoutException)
         {
@@ -160,6 +171,7 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
 
         _batches.Dispose();
         _freeWorkers.Dispose();
+        _gatherDelay.Dispose();
     }
 
     private void Reserve(int count)
@@ -195,7 +207,7 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         {
             await _freeWorkers.WaitAsync().ConfigureAwait(false);
             var batch = await GatherAsync(reader).ConfigureAwait(false);
-            if (batch.Count == 0)
+            if (batch.Faces.Count == 0)
             {
                 _freeWorkers.Release();
                 continue;
@@ -205,17 +217,24 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         }
     }
 
-    private async Task<List<PendingFace>> GatherAsync(ChannelReader<PendingFace> reader)
+    private async Task<FaceBatch> GatherAsync(ChannelReader<PendingFace> reader)
     {
-        var batch = new List<PendingFace>(MaxBatchSize);
+        var batch = new FaceBatch(MaxBatchSize);
+        var faces = batch.Faces;
         long? firstQueuedAt = null;
-        while (batch.Count < MaxBatchSize)
+        while (faces.Count < MaxBatchSize)
         {
             if (reader.TryRead(out var face))
             {
                 Interlocked.Decrement(ref _queued);
-                firstQueuedAt ??= face.QueuedAt;
-                batch.Add(face);
+                if (firstQueuedAt is null)
+                {
+                    firstQueuedAt = face.QueuedAt;
+                    batch.GatherStartedAt = Stopwatch.GetTimestamp();
+                }
+
+                face.Batch = batch;
+                faces.Add(face);
                 continue;
             }
 
@@ -224,29 +243,40 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
                 break;
             }
 
-            var remaining = _options.MaxQueueDelay - System.Diagnostics.Stopwatch.GetElapsedTime(firstQueuedAt.Value);
-            if (remaining <= TimeSpan.Zero)
-            {
-                break;
-            }
-
-            using var wait = new CancellationTokenSource(remaining);
-            try
-            {
-                if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
-                {
-                    break; // completed for shutdown and empty
-                }
-            }
-            catch (OperationCanceledException)
+            var remaining = _options.MaxQueueDelay - Stopwatch.GetElapsedTime(firstQueuedAt.Value);
+            if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(reader, remaining).ConfigureAwait(false))
             {
                 break;
             }
         }
 
+        batch.ClosedAt = Stopwatch.GetTimestamp();
         // Callers may have given up while the batch formed: only live faces are computed.
-        batch.RemoveAll(face => !Admit(face));
+        faces.RemoveAll(face => !Admit(face));
         return batch;
+    }
+
+    /// <summary>False when <paramref name="delay"/> passed first, or the queue was completed for shutdown and is empty.</summary>
+    private async ValueTask<bool> WaitForMoreAsync(ChannelReader<PendingFace> reader, TimeSpan delay)
+    {
+        _gatherDelay.CancelAfter(delay);
+        try
+        {
+            return await reader.WaitToReadAsync(_gatherDelay.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (!_gatherDelay.TryReset())
+            {
+                // The delay fired: a cancelled source cannot be reused.
+                _gatherDelay.Dispose();
+                _gatherDelay = new CancellationTokenSource();
+            }
+        }
     }
 
     /// <summary>False when a gathered face must not be computed.</summary>
@@ -272,6 +302,14 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         return true;
     }
 
+    private void Deliver(FaceBatch batch)
+    {
+        if (batch.Delivered())
+        {
+            _observer?.BatchDelivered(Stopwatch.GetElapsedTime(batch.RunEndedAt));
+        }
+    }
+
     private void RunBatches()
     {
         foreach (var batch in _batches.GetConsumingEnumerable())
@@ -280,23 +318,29 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         }
     }
 
-    private void Run(List<PendingFace> batch)
+    private void Run(FaceBatch batch)
     {
+        var faces = batch.Faces;
         try
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var embeddings = _embedder.Embed(batch.ConvertAll(f => f.Face));
+            var started = Stopwatch.GetTimestamp();
+            _observer?.BatchStarted(Stopwatch.GetElapsedTime(batch.GatherStartedAt, batch.ClosedAt), Stopwatch.GetElapsedTime(batch.ClosedAt, started));
+            var embeddings = _embedder.Embed(faces.ConvertAll(f => f.Face));
+            batch.EndRun();
             Interlocked.Increment(ref _batchesRun);
-            _observer?.BatchCompleted(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            for (var i = 0; i < batch.Count; i++)
+            _observer?.BatchCompleted(faces.Count, Stopwatch.GetElapsedTime(started, batch.RunEndedAt));
+            for (var i = 0; i < faces.Count; i++)
             {
-                batch[i].Completion.TrySetResult(embeddings[i]);
+                if (!faces[i].Completion.TrySetResult(embeddings[i]))
+                {
+                    Deliver(batch); // its caller gave up meanwhile: nobody is left to receive it
+                }
             }
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "A batch of {Count} faces failed", batch.Count);
-            foreach (var face in batch)
+            _logger.LogError(ex, "A batch of {Count} faces failed", faces.Count);
+            foreach (var face in faces)
             {
                 face.Completion.TrySetException(ex);
             }

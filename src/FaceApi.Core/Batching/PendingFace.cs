@@ -15,4 +15,7 @@ internal sealed class PendingFace(AlignedFace face)
     public long QueuedAt { get; } = Stopwatch.GetTimestamp();
 
     public TimeSpan Waited => Stopwatch.GetElapsedTime(QueuedAt);
+
+    /// <summary>The batch the face was gathered into; null while it is queued.</summary>
+    public FaceBatch? Batch { get; set; }
 }

@@ -32,6 +32,14 @@ public sealed class PipelineMetricsObserver : IPipelineObserver, IBatcherObserve
 
     public void FacesAligned(TimeSpan elapsed, int faces) => ServiceMetrics.Alignment.Observe(elapsed.TotalSeconds);
 
+    public void BatchStarted(TimeSpan gather, TimeSpan dispatch)
+    {
+        ServiceMetrics.BatchGather.Observe(gather.TotalSeconds);
+        ServiceMetrics.BatchDispatch.Observe(dispatch.TotalSeconds);
+    }
+
+    public void BatchDelivered(TimeSpan sinceRunEnd) => ServiceMetrics.BatchDeliver.Observe(sinceRunEnd.TotalSeconds);
+
     public void BatchCompleted(int size, TimeSpan inference)
     {
         _inference.Observe(inference.TotalSeconds);

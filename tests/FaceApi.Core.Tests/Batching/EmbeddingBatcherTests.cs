@@ -42,6 +42,31 @@ public sealed class EmbeddingBatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_batch_reports_its_gathering_and_one_delivery_after_its_last_caller_resumed()
+    {
+        using var embedder = LoadEmbedder();
+        await using (var delayed = Create(embedder, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelay = TimeSpan.FromMilliseconds(200) }))
+        {
+            // A lone face: its batch gathers for the whole delay, then runs alone.
+            await delayed.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(0)], TestContext.Current.CancellationToken);
+        }
+
+        var lone = Assert.Single(_observer.Starts);
+        Assert.True(lone.Gather >= TimeSpan.FromMilliseconds(150), $"gathered for {lone.Gather.TotalMilliseconds} ms");
+        Assert.Single(_observer.Deliveries);
+
+        // Four callers fill a batch (a delay no test waits out): still one start and one delivery,
+        // reported by the last caller to resume.
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelay = TimeSpan.FromHours(1) });
+        await Task.WhenAll(Enumerable.Range(1, 4).Select(i => batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(i)], CancellationToken.None)))
+            .WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        Assert.Equal([1, 4], _observer.BatchSizes);
+        Assert.Equal(2, _observer.Starts.Count);
+        Assert.Equal(2, _observer.Deliveries.Count);
+        Assert.All(_observer.Starts, start => Assert.True(start.Dispatch >= TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task A_full_queue_refuses_at_once()
     {
         using var embedder = LoadEmbedder();
@@ -149,6 +174,26 @@ public sealed class EmbeddingBatcherTests : IDisposable
         public List<int> BatchSizes { get; } = [];
 
         public List<(string Reason, int Count)> Rejections { get; } = [];
+
+        public List<(TimeSpan Gather, TimeSpan Dispatch)> Starts { get; } = [];
+
+        public List<TimeSpan> Deliveries { get; } = [];
+
+        public void BatchStarted(TimeSpan gather, TimeSpan dispatch)
+        {
+            lock (Starts)
+            {
+                Starts.Add((gather, dispatch));
+            }
+        }
+
+        public void BatchDelivered(TimeSpan sinceRunEnd)
+        {
+            lock (Deliveries)
+            {
+                Deliveries.Add(sinceRunEnd);
+            }
+        }
 
         public void BatchCompleted(int size, TimeSpan inference)
         {
