@@ -1,6 +1,6 @@
-using System.Buffers;
 using FaceApi.Core.Alignment;
 using FaceApi.Core.Inference;
+using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML.OnnxRuntime;
 
 namespace FaceApi.Core.Recognition;
@@ -14,8 +14,9 @@ public sealed class ArcFaceEmbedder : IDisposable
 {
     private readonly InferenceSessionPool _sessions;
     private readonly RecognitionOptions _options;
-    private readonly string _inputName;
-    private readonly string _outputName;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly ObjectPool<RunTensors> _tensors;
 
     /// <summary>Takes ownership of <paramref name="sessions"/> and checks the model's contract.</summary>
     /// <exception cref="ModelContractException">The model's inputs or outputs do not fit.</exception>
@@ -33,23 +34,25 @@ public sealed class ArcFaceEmbedder : IDisposable
                 $"A recognition model has one input and one output; this one has {metadata.InputNames.Count} and {metadata.OutputNames.Count}.");
         }
 
-        _inputName = metadata.InputNames[0];
-        _outputName = metadata.OutputNames[0];
-        var input = metadata.InputMetadata[_inputName];
-        var output = metadata.OutputMetadata[_outputName];
+        var inputName = metadata.InputNames[0];
+        var outputName = metadata.OutputNames[0];
+        _inputNames = [inputName];
+        _outputNames = [outputName];
+        var input = metadata.InputMetadata[inputName];
+        var output = metadata.OutputMetadata[outputName];
         var inputShape = input.Dimensions;
         var outputShape = output.Dimensions;
         if (input.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float
             || inputShape.Length != 4 || inputShape[1] != 3 || inputShape[2] <= 0 || inputShape[2] != inputShape[3])
         {
             throw new ModelContractException(
-                $"A recognition model takes float32 [N,3,S,S] crops; '{_inputName}' is {input.ElementDataType} [{string.Join(',', inputShape)}].");
+                $"A recognition model takes float32 [N,3,S,S] crops; '{inputName}' is {input.ElementDataType} [{string.Join(',', inputShape)}].");
         }
 
         if (outputShape.Length != 2 || outputShape[1] <= 0)
         {
             throw new ModelContractException(
-                $"A recognition model returns [N,D] embeddings; '{_outputName}' is [{string.Join(',', outputShape)}].");
+                $"A recognition model returns [N,D] embeddings; '{outputName}' is [{string.Join(',', outputShape)}].");
         }
 
         if (inputShape[0] > 0 && outputShape[0] > 0 && inputShape[0] != outputShape[0])
@@ -70,6 +73,10 @@ public sealed class ArcFaceEmbedder : IDisposable
 
         EmbeddingSize = outputShape[1];
         FixedBatchSize = inputShape[0] > 0 ? inputShape[0] : null;
+        // One set of run tensors per session: at most that many runs are in progress at once. The
+        // pool disposes what it cannot keep (and, disposed itself, what it kept).
+        _tensors = new DefaultObjectPoolProvider { MaximumRetained = sessions.Size }
+            .Create(new RunTensorsPolicy(CropSize, EmbeddingSize));
     }
 
     /// <summary>Model name reported to clients.</summary>
@@ -162,7 +169,11 @@ public sealed class ArcFaceEmbedder : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _sessions.Dispose();
+    public void Dispose()
+    {
+        _sessions.Dispose();
+        (_tensors as IDisposable)?.Dispose();
+    }
 
     /// <summary>
     /// Writes one crop into an NCHW tensor slot: channel c of the model reads channel
@@ -187,25 +198,20 @@ public sealed class ArcFaceEmbedder : IDisposable
     private void Run(InferenceSession session, IReadOnlyList<AlignedFace> faces, int start, int count, int runSize, FaceEmbedding[] results)
     {
         var faceLength = 3 * CropSize * CropSize;
-        // Tensor memory comes from the shared pool: a batch of 32 crops is 4.8 MB, which would
-        // otherwise land on the large-object heap on every run.
-        var inputBuffer = ArrayPool<float>.Shared.Rent(runSize * faceLength);
-        var outputBuffer = ArrayPool<float>.Shared.Rent(runSize * EmbeddingSize);
+        var tensors = _tensors.Get();
         try
         {
-            var inputMemory = inputBuffer.AsMemory(0, runSize * faceLength);
-            inputMemory.Span[(count * faceLength)..].Clear(); // padding of a fixed-size batch
+            var input = tensors.Input(runSize);
+            input[(count * faceLength)..].Clear(); // padding of a fixed-size batch
             for (var i = 0; i < count; i++)
             {
-                WriteTensor(faces[start + i], inputMemory.Span.Slice(i * faceLength, faceLength), _options);
+                WriteTensor(faces[start + i], input.Slice(i * faceLength, faceLength), _options);
             }
 
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inputMemory, [runSize, 3, CropSize, CropSize]);
-            using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputBuffer.AsMemory(0, runSize * EmbeddingSize), [runSize, EmbeddingSize]);
-            using var runOptions = new RunOptions();
-            session.Run(runOptions, [_inputName], [input], [_outputName], [output]);
+            var (inputValue, outputValue) = tensors.Values(runSize);
+            session.Run(tensors.Options, _inputNames, [inputValue], _outputNames, [outputValue]);
 
-            var embeddings = outputBuffer.AsSpan(0, count * EmbeddingSize);
+            var embeddings = tensors.Output(runSize);
             for (var i = 0; i < count; i++)
             {
                 results[start + i] = Normalise(embeddings.Slice(i * EmbeddingSize, EmbeddingSize));
@@ -213,8 +219,7 @@ public sealed class ArcFaceEmbedder : IDisposable
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(inputBuffer);
-            ArrayPool<float>.Shared.Return(outputBuffer);
+            _tensors.Return(tensors);
         }
     }
 
@@ -228,5 +233,12 @@ public sealed class ArcFaceEmbedder : IDisposable
         }
 
         return new FaceEmbedding(vector, norm);
+    }
+
+    private sealed class RunTensorsPolicy(int cropSize, int embeddingSize) : IPooledObjectPolicy<RunTensors>
+    {
+        public RunTensors Create() => new(cropSize, embeddingSize);
+
+        public bool Return(RunTensors obj) => true;
     }
 }
