@@ -34,4 +34,12 @@ public sealed class InferenceOptions
     /// </summary>
     [Range(0, 1024)]
     public int CpuIntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads busy-wait for work after each parallel step
+    /// (<c>session.intra_op.allow_spinning</c>, on in ONNX Runtime by default). Off here: a session
+    /// is idle between batches, and spinning threads then burn cores the request threads need
+    /// (issue 11: with a near-free model, most of the service's ONNX Runtime CPU time was spinning).
+    /// </summary>
+    public bool CpuIntraOpSpinning { get; set; }
 }

@@ -156,6 +156,8 @@ public sealed class InferenceSessionPool : IDisposable
                 ? options.CpuIntraOpThreads
                 : Math.Max(1, Environment.ProcessorCount / options.PoolSize),
         };
+        // Key from onnxruntime_session_options_config_keys.h; "0" lets idle intra-op threads sleep.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.CpuIntraOpSpinning ? "1" : "0");
 
         if (wantCuda)
         {
