@@ -46,6 +46,9 @@ public sealed class EmbedMetricsTests(TestModelsFactory factory) : IClassFixture
         Assert.Equal(faces, Delta("faceapi_batch_size_sum"));
         Assert.Equal(batches, Delta("faceapi_inference_seconds_count", ("model", "mobilefacenet"), ("provider", "Cpu")));
         Assert.Equal(faces, Delta("faceapi_queue_wait_seconds_count"));
+        Assert.Equal(batches, Delta("faceapi_batch_gather_seconds_count"));
+        Assert.Equal(batches, Delta("faceapi_batch_dispatch_seconds_count"));
+        Assert.Equal(batches, Delta("faceapi_batch_respond_seconds_count"));
         Assert.Equal(1, Delta("faceapi_image_decode_seconds_count"));
         Assert.Equal(1, Delta("faceapi_detection_seconds_count"));
         Assert.Equal(1, Delta("faceapi_alignment_seconds_count"));
