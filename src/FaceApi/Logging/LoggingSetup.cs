@@ -21,15 +21,23 @@ public static class LoggingSetup
                 .ReadFrom.Services(provider)
                 .Enrich.FromLogContext()
                 .Enrich.With(new RequestIdEnricher(provider.GetRequiredService<IHttpContextAccessor>()));
-            if (json)
-            {
-                // Writes the trace and span ids as @tr and @sp.
-                logger.WriteTo.Console(new RenderedCompactJsonFormatter());
-            }
-            else
-            {
-                logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j} {TraceId}{NewLine}{Exception}");
-            }
+            // Formatting and writing happen on the sink's own thread; a request thread only queues
+            // the event. blockWhenFull keeps every line (the default drops lines beyond 10,000
+            // queued); the host disposes the logger at shutdown, which writes what is queued.
+            logger.WriteTo.Async(
+                sink =>
+                {
+                    if (json)
+                    {
+                        // Writes the trace and span ids as @tr and @sp.
+                        sink.Console(new RenderedCompactJsonFormatter());
+                    }
+                    else
+                    {
+                        sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j} {TraceId}{NewLine}{Exception}");
+                    }
+                },
+                blockWhenFull: true);
         });
     }
 }
