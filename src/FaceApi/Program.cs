@@ -51,6 +51,9 @@ builder.Services.AddSingleton<ModelFiles>();
 builder.Services.AddSingleton<FaceEngine>();
 builder.Services.AddHostedService<ModelLoader>();
 
+// Responses: JSON written by source-generated code.
+builder.Services.AddFaceApiJson();
+
 // Errors: problem details with a stable code, from one exception handler.
 builder.Services.AddFaceApiProblemDetails();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
