@@ -21,10 +21,15 @@ internal sealed record BenchmarkOptions
           --rounds N           interleaved on/off runs of --near-free; default 3
           --batch-sizes LIST   raw batch sizes; default 1,2,4,8,16,32,64
           --concurrency LIST   HTTP concurrency levels; default 1,4,16,64
+          --workloads LIST     aligned, photos or both, batching on; default aligned,photos
+          --off-concurrency LIST  concurrency levels of aligned crops with batching off; default 16
+          --write-model PATH   only write the built model (IResNet-50, or the near-free one with --near-free) to PATH
           --raw-duration SECS  measured seconds per raw batch size (at least two runs); default 10
           --duration SECONDS   measured seconds per HTTP cell; default 20
           --warmup SECONDS     unmeasured seconds of the same load before each cell; default 5
           --out PATH           JSON results; default benchmark-results.json
+          --service-dll PATH   run this build of the service (FaceApi.dll) instead of the one beside the benchmark,
+                               e.g. main's build for a before/after comparison
           --set KEY=VALUE      extra service setting, e.g. --set FaceApi:Inference:PoolSize=2 (repeatable)
         """;
 
@@ -45,6 +50,18 @@ internal sealed record BenchmarkOptions
     public IReadOnlyList<int> BatchSizes { get; init; } = [1, 2, 4, 8, 16, 32, 64];
 
     public IReadOnlyList<int> Concurrency { get; init; } = [1, 4, 16, 64];
+
+    /// <summary>Upload kinds measured with batching on: "aligned" (crops) and "photos".</summary>
+    public IReadOnlyList<string> Workloads { get; init; } = ["aligned", "photos"];
+
+    /// <summary>Concurrency levels of aligned crops with batching off (MaxBatchSize 1).</summary>
+    public IReadOnlyList<int> OffConcurrency { get; init; } = [16];
+
+    /// <summary>The service build to start; null: the FaceApi.dll built beside the benchmark.</summary>
+    public string? ServiceAssembly { get; init; }
+
+    /// <summary>Write the built model here and measure nothing.</summary>
+    public string? WriteModelPath { get; init; }
 
     public TimeSpan RawDuration { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -78,6 +95,10 @@ internal sealed record BenchmarkOptions
                 "--rounds" => options with { Rounds = ParseList(name, Value()) is [var rounds] ? rounds : throw new ArgumentException($"{name} takes one number.") },
                 "--batch-sizes" => options with { BatchSizes = ParseList(name, Value()) },
                 "--concurrency" => options with { Concurrency = ParseList(name, Value()) },
+                "--workloads" => options with { Workloads = ParseWorkloads(Value()) },
+                "--off-concurrency" => options with { OffConcurrency = ParseList(name, Value()) },
+                "--service-dll" => options with { ServiceAssembly = Path.GetFullPath(Value()) },
+                "--write-model" => options with { WriteModelPath = Path.GetFullPath(Value()) },
                 "--raw-duration" => options with { RawDuration = ParseSeconds(name, Value()) },
                 "--duration" => options with { Duration = ParseSeconds(name, Value()) },
                 "--warmup" => options with { WarmUp = ParseSeconds(name, Value()) },
@@ -118,6 +139,14 @@ internal sealed record BenchmarkOptions
         "cuda" => ExecutionProvider.Cuda,
         _ => throw new ArgumentException($"--provider is cpu or cuda; got '{value}'."),
     };
+
+    private static string[] ParseWorkloads(string value)
+    {
+        var workloads = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return workloads.Length > 0 && workloads.All(w => w is "aligned" or "photos")
+            ? workloads.Distinct().OrderBy(w => w == "photos").ToArray()
+            : throw new ArgumentException($"--workloads takes aligned, photos or both; got '{value}'.");
+    }
 
     private static int[] ParseList(string name, string value)
     {

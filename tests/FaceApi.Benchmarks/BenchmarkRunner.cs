@@ -70,21 +70,29 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         await using (var service = await StartServiceAsync(settings, client, "batching on"))
         {
             var load = new LoadGenerator(client, service);
-            foreach (var concurrency in options.Concurrency)
+            foreach (var workload in options.Workloads)
             {
-                cells.Add(await MeasureCellAsync(load, "aligned", "on", "/embed?aligned=true", crops, concurrency));
+                var (path, bodies) = workload == "aligned" ? ("/embed?aligned=true", crops) : ("/embed", photos);
+                foreach (var concurrency in options.Concurrency)
+                {
+                    cells.Add(await MeasureCellAsync(load, workload, "on", path, bodies, concurrency));
+                }
             }
+        }
 
-            foreach (var concurrency in options.Concurrency)
-            {
-                cells.Add(await MeasureCellAsync(load, "photos", "on", "/embed", photos, concurrency));
-            }
+        if (!options.Workloads.Contains("aligned"))
+        {
+            return cells;
         }
 
         var unbatched = new Dictionary<string, string>(settings, StringComparer.OrdinalIgnoreCase) { ["FaceApi:Batching:MaxBatchSize"] = "1" };
         await using (var service = await StartServiceAsync(unbatched, client, "batching off"))
         {
-            cells.Add(await MeasureCellAsync(new LoadGenerator(client, service), "aligned", "off", "/embed?aligned=true", crops, SummaryConcurrency));
+            var load = new LoadGenerator(client, service);
+            foreach (var concurrency in options.OffConcurrency)
+            {
+                cells.Add(await MeasureCellAsync(load, "aligned", "off", "/embed?aligned=true", crops, concurrency));
+            }
         }
 
         return cells;
@@ -120,7 +128,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
     private async Task<ServiceProcess> StartServiceAsync(Dictionary<string, string> settings, HttpClient client, string label)
     {
         log($"http: starting the service ({label})");
-        var host = Path.Combine(AppContext.BaseDirectory, "FaceApi.dll");
+        var host = options.ServiceAssembly ?? Path.Combine(AppContext.BaseDirectory, "FaceApi.dll");
         return await ServiceProcess.StartAsync(host, settings, client);
     }
 
@@ -130,7 +138,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         var cell = CellResult.From(workload, batching, measurement);
         log($"http: {workload,-7} batching {batching,-3} c={concurrency,-2}: {cell.RequestsPerSecond,6:0.00} req/s, {cell.FacesPerSecond,6:0.00} faces/s, " +
             $"p50 {cell.P50Milliseconds:0} ms, p99 {cell.P99Milliseconds:0} ms, mean batch {cell.MeanBatchSize:0.0}, " +
-            $"service CPU {cell.ServiceCpuMillisecondsPerRequest:0.00} ms/req, {cell.AllocatedBytesPerRequest / 1024:0.0} KB/req, other processes {cell.OtherCpuShare:P0} CPU, failures {cell.Failures.Values.Sum()}");
+            $"batch ms gather/dispatch/run/respond {cell.BatchStages}, service CPU {cell.ServiceCpuMillisecondsPerRequest:0.00} ms/req, {cell.AllocatedBytesPerRequest / 1024:0.0} KB/req, other processes {cell.OtherCpuShare:P0} CPU, failures {cell.Failures.Values.Sum()}");
         return cell;
     }
 
@@ -138,7 +146,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
     {
         var best = raw.MaxBy(result => result.FacesPerSecond);
         var on = cells.FirstOrDefault(cell => cell is { Workload: "aligned", Batching: "on", Concurrency: SummaryConcurrency });
-        var off = cells.FirstOrDefault(cell => cell is { Workload: "aligned", Batching: "off" });
+        var off = cells.FirstOrDefault(cell => cell is { Workload: "aligned", Batching: "off", Concurrency: SummaryConcurrency });
         if (best is null || on is null || off is null)
         {
             return null;
@@ -157,6 +165,19 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
             on.P99Milliseconds / on.P50Milliseconds,
             sameBatch is null ? double.NaN : on.FacesPerCpuSecond / sameBatch.FacesPerCpuSecond,
             on.AllocatedBytesPerRequest);
+    }
+
+    /// <summary>Builds the model a run would measure and saves it at <paramref name="path"/> (for runs that start the service themselves).</summary>
+    public static void WriteModel(BenchmarkOptions options, string path)
+    {
+        if (options.NearFree)
+        {
+            File.WriteAllBytes(path, NearFreeRecognitionModelBuilder.Build());
+        }
+        else
+        {
+            IResNetModelBuilder.Build(IResNetSpec.IResNet50).Save(path);
+        }
     }
 
     private ModelDescription PrepareModel()

@@ -14,6 +14,7 @@ namespace FaceApi.Benchmarks;
 /// <param name="P50Milliseconds">Median latency of successful requests, as the client saw it.</param>
 /// <param name="P95Milliseconds">95th percentile latency.</param>
 /// <param name="P99Milliseconds">99th percentile latency.</param>
+/// <param name="BatchStages">Mean milliseconds a batch spent in each stage in the window (the service's faceapi_batch_*_seconds and faceapi_inference_seconds).</param>
 /// <param name="ServiceCpuMillisecondsPerRequest">CPU time the service process used in the window per successful request.</param>
 /// <param name="AllocatedBytesPerRequest">The service's GC heap allocations in the window per successful request.</param>
 /// <param name="ServiceCpuShare">Share of the machine's CPU capacity the service used.</param>
@@ -33,6 +34,7 @@ internal sealed record CellResult(
     double P50Milliseconds,
     double P95Milliseconds,
     double P99Milliseconds,
+    BatchStageMeans BatchStages,
     double ServiceCpuMillisecondsPerRequest,
     double AllocatedBytesPerRequest,
     double ServiceCpuShare,
@@ -69,6 +71,7 @@ internal sealed record CellResult(
             Percentiles.Of(latencies, 0.50),
             Percentiles.Of(latencies, 0.95),
             Percentiles.Of(latencies, 0.99),
+            BatchStageMeans.Between(before.Counters, after.Counters),
             succeeded.Length > 0 ? service * 1000 / succeeded.Length : double.NaN,
             succeeded.Length > 0 ? (after.Counters.AllocatedBytes - before.Counters.AllocatedBytes) / succeeded.Length : double.NaN,
             service / capacity,

@@ -18,6 +18,13 @@ if (options is null)
     return 0;
 }
 
+if (options.WriteModelPath is { } modelPath)
+{
+    BenchmarkRunner.WriteModel(options, modelPath);
+    Console.WriteLine($"Model written to {modelPath}");
+    return 0;
+}
+
 var report = await new BenchmarkRunner(options, line => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}")).RunAsync();
 Console.WriteLine(ReportTable.Format(report));
 

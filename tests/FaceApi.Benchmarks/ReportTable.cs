@@ -40,11 +40,11 @@ internal static class ReportTable
             Line(text, string.Empty);
             Line(text, $"HTTP /embed on loopback ({report.DurationSeconds:0} s measured after {report.WarmUpSeconds:0} s warm-up per row; CPU as share of all cores)");
             Line(text, string.Empty);
-            Line(text, "| upload | batching | c | req/s | faces/s | faces/CPU-s | mean batch | p50 ms | p95 ms | p99 ms | service CPU ms/req | KB alloc/req | failures | CPU service / client / other |");
-            Line(text, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+            Line(text, "| upload | batching | c | req/s | faces/s | faces/CPU-s | mean batch | p50 ms | p95 ms | p99 ms | batch ms gather / dispatch / run / respond | service CPU ms/req | KB alloc/req | failures | CPU service / client / other |");
+            Line(text, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
             foreach (var cell in report.Http)
             {
-                Line(text, $"| {cell.Workload} | {cell.Batching} | {cell.Concurrency} | {cell.RequestsPerSecond:0.00} | {cell.FacesPerSecond:0.00} | {cell.FacesPerCpuSecond:0.00} | {cell.MeanBatchSize:0.0} | {cell.P50Milliseconds:0} | {cell.P95Milliseconds:0} | {cell.P99Milliseconds:0} | {cell.ServiceCpuMillisecondsPerRequest:0.00} | {cell.AllocatedBytesPerRequest / 1024:0} | {Failures(cell)} | {cell.ServiceCpuShare:P0} / {cell.ClientCpuShare:P0} / {cell.OtherCpuShare:P0} |");
+                Line(text, $"| {cell.Workload} | {cell.Batching} | {cell.Concurrency} | {cell.RequestsPerSecond:0.00} | {cell.FacesPerSecond:0.00} | {cell.FacesPerCpuSecond:0.00} | {cell.MeanBatchSize:0.0} | {cell.P50Milliseconds:0} | {cell.P95Milliseconds:0} | {cell.P99Milliseconds:0} | {cell.BatchStages} | {cell.ServiceCpuMillisecondsPerRequest:0.00} | {cell.AllocatedBytesPerRequest / 1024:0} | {Failures(cell)} | {cell.ServiceCpuShare:P0} / {cell.ClientCpuShare:P0} / {cell.OtherCpuShare:P0} |");
             }
         }
 
@@ -68,12 +68,12 @@ internal static class ReportTable
     {
         Line(text, $"Per-request cost: aligned 112x112 PNG crops, multipart, /embed?aligned=true ({report.DurationSeconds:0} s measured after {report.WarmUpSeconds:0} s warm-up per run; CPU as share of all cores)");
         Line(text, string.Empty);
-        Line(text, "| run | batching | c | req/s | service CPU ms/req | KB alloc/req | mean batch | p50 ms | p99 ms | failures | CPU service / client / other |");
-        Line(text, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        Line(text, "| run | batching | c | req/s | service CPU ms/req | KB alloc/req | mean batch | batch ms gather / dispatch / run / respond | p50 ms | p99 ms | failures | CPU service / client / other |");
+        Line(text, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
         var run = 0;
         foreach (var cell in report.Http)
         {
-            Line(text, $"| {++run} | {cell.Batching} | {cell.Concurrency} | {cell.RequestsPerSecond:0} | {cell.ServiceCpuMillisecondsPerRequest:0.00} | {cell.AllocatedBytesPerRequest / 1024:0.0} | {cell.MeanBatchSize:0.0} | {cell.P50Milliseconds:0} | {cell.P99Milliseconds:0} | {Failures(cell)} | {cell.ServiceCpuShare:P0} / {cell.ClientCpuShare:P0} / {cell.OtherCpuShare:P0} |");
+            Line(text, $"| {++run} | {cell.Batching} | {cell.Concurrency} | {cell.RequestsPerSecond:0} | {cell.ServiceCpuMillisecondsPerRequest:0.00} | {cell.AllocatedBytesPerRequest / 1024:0.0} | {cell.MeanBatchSize:0.0} | {cell.BatchStages} | {cell.P50Milliseconds:0} | {cell.P99Milliseconds:0} | {Failures(cell)} | {cell.ServiceCpuShare:P0} / {cell.ClientCpuShare:P0} / {cell.OtherCpuShare:P0} |");
         }
 
         Line(text, string.Empty);
