@@ -1,7 +1,7 @@
 using System.Buffers;
+using FaceApi.Core.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 
 namespace FaceApi.Core.Detection;
 
@@ -41,9 +41,12 @@ internal sealed class LetterboxedImage : IDisposable
     /// <summary>Scales <paramref name="image"/> into a <paramref name="width"/> × <paramref name="height"/> canvas.</summary>
     public static LetterboxedImage Create(Image<Rgb24> image, int width, int height)
     {
-        // InsightFace scrfd.py detect(): fit by the tighter side, truncating the other to an integer.
-        var imageRatio = (float)image.Height / image.Width;
-        var canvasRatio = (float)height / width;
+        // InsightFace scrfd.py detect(): fit by the tighter side, truncating the other to an integer,
+        // all in Python floats (double): im_ratio, new_width = int(new_height / im_ratio), and
+        // det_scale = float(new_height) / img.shape[0]. numpy then divides the float32 decoded boxes by
+        // det_scale as a float32, so the scale is rounded to float once, from the double.
+        var imageRatio = (double)image.Height / image.Width;
+        var canvasRatio = (double)height / width;
         int scaledWidth, scaledHeight;
         if (imageRatio > canvasRatio)
         {
@@ -56,32 +59,35 @@ internal sealed class LetterboxedImage : IDisposable
             scaledHeight = Math.Max(1, (int)(scaledWidth * imageRatio));
         }
 
-        var scale = (float)scaledHeight / image.Height;
+        var scale = (float)((double)scaledHeight / image.Height);
         var planeSize = width * height;
         var buffer = ArrayPool<float>.Shared.Rent(3 * planeSize);
         // Padding is black (0) before normalisation, as in the reference.
         buffer.AsSpan(0, 3 * planeSize).Fill((0 - Mean) / Std);
 
-        using var scaled = image.Clone(c => c.Resize(new ResizeOptions
+        // cv2.resize(img, (new_width, new_height)): OpenCV's INTER_LINEAR, to the grey level.
+        var rowLength = 3 * scaledWidth;
+        var pixels = ArrayPool<byte>.Shared.Rent(rowLength * scaledHeight);
+        try
         {
-            Size = new Size(scaledWidth, scaledHeight),
-            Mode = ResizeMode.Stretch,
-            Sampler = KnownResamplers.Triangle,
-        }));
-        scaled.ProcessPixelRows(accessor =>
-        {
-            for (var y = 0; y < accessor.Height; y++)
+            OpenCvLinearResize.Resize(image, scaledWidth, scaledHeight, pixels);
+            for (var y = 0; y < scaledHeight; y++)
             {
-                var row = accessor.GetRowSpan(y);
+                var row = pixels.AsSpan(y * rowLength, rowLength);
                 var offset = y * width;
-                for (var x = 0; x < row.Length; x++)
+                for (var x = 0; x < scaledWidth; x++)
                 {
-                    buffer[offset + x] = (row[x].R - Mean) / Std;
-                    buffer[planeSize + offset + x] = (row[x].G - Mean) / Std;
-                    buffer[(2 * planeSize) + offset + x] = (row[x].B - Mean) / Std;
+                    buffer[offset + x] = (row[3 * x] - Mean) / Std;
+                    buffer[planeSize + offset + x] = (row[(3 * x) + 1] - Mean) / Std;
+                    buffer[(2 * planeSize) + offset + x] = (row[(3 * x) + 2] - Mean) / Std;
                 }
             }
-        });
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(pixels);
+        }
+
         return new LetterboxedImage(buffer, width, height, scale);
     }
 
