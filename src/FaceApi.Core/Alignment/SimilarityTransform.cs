@@ -17,18 +17,25 @@ public readonly record struct SimilarityTransform(double A, double B, double Tra
         (float)((A * p.X) - (B * p.Y) + TranslateX),
         (float)((B * p.X) + (A * p.Y) + TranslateY));
 
-    /// <summary>The inverse transform (also a similarity).</summary>
+    /// <summary>
+    /// The inverse transform (also a similarity), computed as OpenCV's <c>invertAffineTransform</c>
+    /// (modules/imgproc/src/imgwarp.cpp) does for the 2x3 matrix [a, −b, tx; b, a, ty], operation for
+    /// operation, so that a warp through it lands on the same source coordinates as <c>cv2.warpAffine</c>,
+    /// which inverts its matrix that way.
+    /// </summary>
     public SimilarityTransform Invert()
     {
-        var d = (A * A) + (B * B);
-        if (d == 0)
+        var determinant = (A * A) - ((-B) * B);
+        if (determinant == 0)
         {
             throw new InvalidOperationException("A transform with zero scale has no inverse.");
         }
 
-        var ia = A / d;
-        var ib = -B / d;
-        return new SimilarityTransform(ia, ib, -((ia * TranslateX) - (ib * TranslateY)), -((ib * TranslateX) + (ia * TranslateY)));
+        var d = 1.0 / determinant;
+        var a = A * d;
+        var b = B * -d;
+        var m1 = -B * -d;
+        return new SimilarityTransform(a, b, (-a * TranslateX) - (m1 * TranslateY), (-b * TranslateX) - (a * TranslateY));
     }
 
     /// <summary>
