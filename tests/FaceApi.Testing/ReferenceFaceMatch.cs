@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Xunit;
 
 namespace FaceApi.Testing;
 
@@ -57,8 +58,18 @@ public sealed record ReferenceFaceMatch(IReadOnlyList<MatchedFace> Pairs, IReadO
     /// </summary>
     public static float Tolerance(ReferenceFace reference) => Math.Max(1.5f, 0.01f * (reference.Box[2] - reference.Box[0]));
 
-    /// <summary>Faces found only by one side whose score is not near the threshold: they are real disagreements.</summary>
-    public IEnumerable<float> DecisiveOneSidedScores() =>
+    /// <summary>
+    /// Fails, with <see cref="Describe"/> as the message, when a pair is outside its tolerance or a face
+    /// only one side found has a score away from the threshold (then the two sides really disagree).
+    /// </summary>
+    public void AssertAgrees()
+    {
+        var report = Describe();
+        Assert.True(Pairs.All(pair => pair.IsWithinTolerance), report);
+        Assert.False(DecisiveOneSidedScores().Any(), report);
+    }
+
+    private IEnumerable<float> DecisiveOneSidedScores() =>
         OnlyInReference.Select(face => face.Score).Concat(OnlyObserved.Select(face => face.Score))
             .Where(score => Math.Abs(score - ScoreThreshold) > BorderlineScoreMargin);
 

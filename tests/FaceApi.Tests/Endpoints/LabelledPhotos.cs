@@ -25,9 +25,6 @@ internal static class LabelledPhotos
         return turned ? new Size(info.Height, info.Width) : new Size(info.Width, info.Height);
     }
 
-    /// <summary>Same tolerance as the Core detector tests: 1.5 % of the face width, at least 2 pixels.</summary>
-    public static float Tolerance(ReferenceFace reference) => Math.Max(2f, 0.015f * (reference.Box[2] - reference.Box[0]));
-
     // Photos labelled with one person's name, each pair once; names only so xUnit can list the cases.
     private static IEnumerable<(string First, string Second)> Pairs()
     {
