@@ -15,6 +15,7 @@ using FaceApi.Models;
 using FaceApi.OpenApi;
 using FaceApi.Provisioning;
 using FaceApi.RateLimiting;
+using FaceApi.Uploads;
 using Prometheus;
 using Serilog;
 
@@ -36,15 +37,19 @@ builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Option
     (host, shutdown) => host.ShutdownTimeout += shutdown.Value.ReadinessDrainDelay);
 builder.Services.AddModelProvisioning();
 
-// Request size: two images per /verify, base64 in JSON at worst.
+// Request size: two images per /verify, base64 in JSON at worst; each endpoint and body shape has its own
+// smaller limit (UploadLimits). Bodies are read whole, in memory, within a deadline, before admission.
 builder.Services.AddRequestLimits(builder.Configuration);
+builder.Services.AddValidatedOptions<UploadOptions>("FaceApi:Uploads");
 
-// Abuse and overload: optional API keys, per-client rate limits, and a bound on image requests in progress.
+// Abuse and overload: optional API keys, per-client rate limits, and bounds on image requests and decoded pixels in progress.
 builder.Services.AddValidatedOptions<ApiKeyOptions>("FaceApi:Auth");
 builder.Services.AddValidatedOptions<RateLimitingOptions>("FaceApi:RateLimiting");
 builder.Services.AddValidatedOptions<RequestAdmissionOptions>("FaceApi:Admission");
 builder.Services.AddFaceApiRateLimiting();
 builder.Services.AddSingleton<RequestAdmission>();
+builder.Services.AddSingleton<DecodedPixelBudget>();
+builder.Services.AddSingleton<UploadIntake>();
 
 // Models load in the background; endpoints answer not_ready until they are warm.
 builder.Services.AddSingleton<ModelFiles>();
@@ -104,8 +109,8 @@ app.UseSwaggerUI(options =>
     options.EnableTryItOutByDefault();
 });
 
-app.MapEmbedEndpoints().RequireRateLimiting(RateLimitingSetup.PerClientPolicy).RequireAdmission();
-app.MapVerifyEndpoints().RequireRateLimiting(RateLimitingSetup.PerClientPolicy).RequireAdmission();
+app.MapEmbedEndpoints().RequireRateLimiting(RateLimitingSetup.PerClientPolicy);
+app.MapVerifyEndpoints().RequireRateLimiting(RateLimitingSetup.PerClientPolicy);
 app.MapHealthEndpoints();
 if (metricsPort is null)
 {

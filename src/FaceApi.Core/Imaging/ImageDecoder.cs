@@ -56,7 +56,15 @@ public sealed class ImageDecoder
     /// any pixel is decoded); <see cref="ImageErrorCode.UnsupportedFormat"/> for a recognised format that is
     /// not decoded here; <see cref="ImageErrorCode.InvalidImage"/> for anything else that is not a complete image.
     /// </exception>
-    public Image<Rgb24> Decode(ReadOnlyMemory<byte> encoded)
+    public Image<Rgb24> Decode(ReadOnlyMemory<byte> encoded) => Decode(Identify(encoded));
+
+    /// <summary>
+    /// Reads and checks only the header of <paramref name="encoded"/> (and that the data is complete), so
+    /// a caller can see what decoding will cost before it pays: a decompression bomb that declares
+    /// 100000x100000 pixels is refused here, before any pixel buffer exists.
+    /// </summary>
+    /// <exception cref="ImageDecodingException">As <see cref="Decode(ReadOnlyMemory{byte})"/>, from the header.</exception>
+    public IdentifiedImage Identify(ReadOnlyMemory<byte> encoded)
     {
         if (encoded.Length > _maxEncodedBytes)
         {
@@ -66,13 +74,21 @@ public sealed class ImageDecoder
         }
 
         using var stream = OpenReadOnlyStream(encoded);
-        var format = IdentifyWithinLimits(stream, encoded.Span);
+        var (format, width, height) = IdentifyWithinLimits(stream, encoded.Span);
         if (!EncodedImageCompleteness.IsComplete(format, encoded.Span))
         {
             throw new ImageDecodingException(ImageErrorCode.InvalidImage, $"The {format.Name} image is truncated.");
         }
 
-        stream.Position = 0;
+        return new IdentifiedImage(encoded, format, width, height);
+    }
+
+    /// <summary>Decodes an image <see cref="Identify"/> accepted; the caller owns and disposes the result.</summary>
+    /// <exception cref="ImageDecodingException">The pixel data is corrupt or uses an unsupported feature.</exception>
+    public Image<Rgb24> Decode(IdentifiedImage identified)
+    {
+        ArgumentNullException.ThrowIfNull(identified);
+        using var stream = OpenReadOnlyStream(identified.Encoded);
         return DecodeUpright(stream);
     }
 
@@ -85,7 +101,7 @@ public sealed class ImageDecoder
 
     // Reads the header only (for GIF, the frame descriptors; for JPEG, the segments before the first scan),
     // so a decompression bomb that declares 100000x100000 pixels is refused before any pixel buffer exists.
-    private IImageFormat IdentifyWithinLimits(MemoryStream stream, ReadOnlySpan<byte> encoded)
+    private (IImageFormat Format, int Width, int Height) IdentifyWithinLimits(MemoryStream stream, ReadOnlySpan<byte> encoded)
     {
         IImageInfo? info;
         IImageFormat? format;
@@ -113,7 +129,7 @@ public sealed class ImageDecoder
                 $"The image is {width}x{height} pixels; the limits are {_maxWidth}x{_maxHeight} and {_maxPixels} pixels.");
         }
 
-        return format;
+        return (format, width, height);
     }
 
     // EXIF orientations 5-8 (LeftTop, RightTop, RightBottom, LeftBottom) transpose the stored image

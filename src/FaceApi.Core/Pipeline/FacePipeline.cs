@@ -28,11 +28,26 @@ public sealed class FacePipeline(
     /// <exception cref="QueueFullException">The service is at capacity.</exception>
     /// <exception cref="BatchTimeoutException">The model did not get to the faces in time.</exception>
     /// <exception cref="TooManyFacesException">More faces than the queue can ever hold.</exception>
-    public async Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> encodedImage, AnalysisRequest request, CancellationToken cancellationToken)
+    public Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> encodedImage, AnalysisRequest request, CancellationToken cancellationToken) =>
+        AnalyzeAsync(Identify(encodedImage), request, cancellationToken);
+
+    /// <summary>
+    /// Reads and checks an image's header without decoding it, so the caller can admit the decode by its
+    /// size (<see cref="IdentifiedImage.Pixels"/>) before paying for it.
+    /// </summary>
+    /// <exception cref="ImageDecodingException">The header is not that of a usable image within the limits.</exception>
+    public IdentifiedImage Identify(ReadOnlyMemory<byte> encodedImage) => decoder.Identify(encodedImage);
+
+    /// <summary>Analyses an image <see cref="Identify"/> accepted.</summary>
+    /// <exception cref="ImageDecodingException">The pixel data is not usable.</exception>
+    /// <exception cref="QueueFullException">The service is at capacity.</exception>
+    /// <exception cref="BatchTimeoutException">The model did not get to the faces in time.</exception>
+    /// <exception cref="TooManyFacesException">More faces than the queue can ever hold.</exception>
+    public async Task<FaceAnalysis> AnalyzeAsync(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.GetTimestamp();
-        using var image = decoder.Decode(encodedImage);
+        using var image = decoder.Decode(identified);
         observer?.ImageDecoded(Stopwatch.GetElapsedTime(started));
         cancellationToken.ThrowIfCancellationRequested();
 

@@ -1,5 +1,4 @@
 using FaceApi.Contracts;
-using FaceApi.Core.Imaging;
 using FaceApi.Core.Pipeline;
 using FaceApi.Errors;
 using FaceApi.Metrics;
@@ -8,7 +7,6 @@ using FaceApi.OpenApi;
 using FaceApi.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace FaceApi.Endpoints;
@@ -23,23 +21,26 @@ public static class EmbedEndpoints
             .WithName("Embed")
             .WithSummary("Detect the faces in an image and return their embeddings.")
             .WithDescription(
-                "Send one image as multipart/form-data (field `image`) or JSON `{\"image\": \"<base64>\"}`. " +
+                "Send one image as multipart/form-data (field `image`), as JSON `{\"image\": \"<base64>\"}`, " +
+                "or as the body itself with its image type (`Content-Type: image/jpeg`, or `application/octet-stream`). " +
                 "Faces come back largest first, each with its box, landmarks and an L2-normalised embedding. " +
                 "With `aligned=true` the image is taken as an already aligned face crop and embedded whole.")
-            .AcceptsUploads(new UploadBodyMetadata([ImageFields.Image], []));
+            .AcceptsUploads(Upload);
         return group;
     }
 
+    private static readonly UploadBodyMetadata Upload = new([ImageFields.Image], []);
+
     /// <param name="request">The HTTP request (body read by <see cref="UploadReader"/>).</param>
     /// <param name="engine">The loaded models.</param>
-    /// <param name="decoding">Image limits.</param>
+    /// <param name="intake">Body reading and admission.</param>
     /// <param name="aligned">The image is an aligned face crop: skip detection.</param>
     /// <param name="maxFaces">Return at most this many faces, largest first (default: all).</param>
     /// <param name="cancellationToken">Request aborted.</param>
     internal static async Task<Ok<EmbedResponse>> EmbedAsync(
         HttpRequest request,
         FaceEngine engine,
-        IOptions<ImageDecodingOptions> decoding,
+        UploadIntake intake,
         [FromQuery] bool? aligned,
         [FromQuery] int? maxFaces,
         CancellationToken cancellationToken)
@@ -51,13 +52,15 @@ public static class EmbedEndpoints
         }
 
         var models = engine.RequireReady();
-        var body = await UploadReader.ReadAsync(request, [ImageFields.Image], [], decoding.Value.MaxEncodedBytes, cancellationToken);
-        if (!body.Images.TryGetValue(ImageFields.Image, out var image))
+        using var upload = await intake.ReadAndAdmitAsync(request, Upload, models, cancellationToken);
+        if (!upload.Body.Images.TryGetValue(ImageFields.Image, out var image))
         {
             throw ApiProblemException.InvalidRequest("The request has no 'image' field.");
         }
 
-        var analysis = await models.Pipeline.AnalyzeAsync(image, new AnalysisRequest(aligned ?? false, maxFaces), cancellationToken);
+        var identified = models.Pipeline.Identify(image);
+        using var pixels = intake.ReservePixels(identified);
+        var analysis = await models.Pipeline.AnalyzeAsync(identified, new AnalysisRequest(aligned ?? false, maxFaces), cancellationToken);
         if (analysis.Faces.Count == 0)
         {
             throw ApiProblemException.NoFace("No face was found in the image.");

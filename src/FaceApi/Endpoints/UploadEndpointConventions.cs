@@ -10,6 +10,7 @@ public static class UploadEndpointConventions
         // Server-to-server API with no cookies or forms of its own: antiforgery tokens do not apply.
         .DisableAntiforgery()
         .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status408RequestTimeout)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)

@@ -28,20 +28,22 @@ public static class VerifyEndpoints
                 "Each side is an image (`image1`/`image2`: multipart files or base64 in JSON) or a stored embedding " +
                 "(`embedding1`/`embedding2`: JSON arrays, e.g. kept from an earlier /embed at enrolment). " +
                 "The largest face of each image is used. `match` is `similarity >= threshold`.")
-            .AcceptsUploads(new UploadBodyMetadata([ImageFields.Image1, ImageFields.Image2], [ImageFields.Embedding1, ImageFields.Embedding2]));
+            .AcceptsUploads(Upload);
         return group;
     }
 
+    private static readonly UploadBodyMetadata Upload = new([ImageFields.Image1, ImageFields.Image2], [ImageFields.Embedding1, ImageFields.Embedding2]);
+
     /// <param name="request">The HTTP request (body read by <see cref="UploadReader"/>).</param>
     /// <param name="engine">The loaded models.</param>
-    /// <param name="decoding">Image limits.</param>
+    /// <param name="intake">Body reading and admission.</param>
     /// <param name="verification">The default threshold.</param>
     /// <param name="threshold">Overrides the configured decision threshold (0 to 1).</param>
     /// <param name="cancellationToken">Request aborted.</param>
     internal static async Task<Ok<VerifyResponse>> VerifyAsync(
         HttpRequest request,
         FaceEngine engine,
-        IOptions<ImageDecodingOptions> decoding,
+        UploadIntake intake,
         IOptions<VerificationOptions> verification,
         [FromQuery] float? threshold,
         CancellationToken cancellationToken)
@@ -53,16 +55,10 @@ public static class VerifyEndpoints
         }
 
         var models = engine.RequireReady();
-        var body = await UploadReader.ReadAsync(
-            request,
-            [ImageFields.Image1, ImageFields.Image2],
-            [ImageFields.Embedding1, ImageFields.Embedding2],
-            decoding.Value.MaxEncodedBytes,
-            cancellationToken);
-
-        var dimension = models.Embedder.EmbeddingSize;
-        var side1 = ResolveSide(body, ImageFields.Image1, ImageFields.Embedding1, dimension);
-        var side2 = ResolveSide(body, ImageFields.Image2, ImageFields.Embedding2, dimension);
+        using var upload = await intake.ReadAndAdmitAsync(request, Upload, models, cancellationToken);
+        var side1 = ResolveSide(upload.Body, ImageFields.Image1, ImageFields.Embedding1, models.Pipeline);
+        var side2 = ResolveSide(upload.Body, ImageFields.Image2, ImageFields.Embedding2, models.Pipeline);
+        using var pixels = intake.ReservePixels(new[] { side1.Image, side2.Image }.OfType<IdentifiedImage>());
 
         // Both images go through the pipeline at once, so their faces can share a batch.
         var first = EmbedSideAsync(side1, models.Pipeline, cancellationToken);
@@ -76,7 +72,9 @@ public static class VerifyEndpoints
         return TypedResults.Ok(new VerifyResponse(similarity >= used, similarity, used, models.Embedder.ModelName, face1, face2));
     }
 
-    private static VerifySide ResolveSide(UploadedBody body, string imageField, string embeddingField, int dimension)
+    // The embedding's length was checked as it was read (UploadReader); an image's header is read here,
+    // so that both sides' pixels are reserved before either is decoded.
+    private static VerifySide ResolveSide(UploadedBody body, string imageField, string embeddingField, FacePipeline pipeline)
     {
         var hasImage = body.Images.TryGetValue(imageField, out var image);
         var hasEmbedding = body.Embeddings.TryGetValue(embeddingField, out var embedding);
@@ -87,15 +85,10 @@ public static class VerifyEndpoints
 
         if (hasEmbedding)
         {
-            if (embedding!.Length != dimension)
-            {
-                throw ApiProblemException.InvalidRequest($"'{embeddingField}' has {embedding.Length} values; this model's embeddings have {dimension}.");
-            }
-
             // Only the direction counts. In single precision the squares of values below about 1e-23
             // underflow to zero and those above about 1e19 overflow, so such an embedding's cosine would
             // be 0/0, x/0 or inf/inf: a 500 or a false match. Scaled to unit length, any other is safe.
-            var norm = TensorPrimitives.Norm(embedding);
+            var norm = TensorPrimitives.Norm(embedding!);
             if (!(norm > 0) || !float.IsFinite(norm))
             {
                 throw ApiProblemException.InvalidRequest($"'{embeddingField}' has no usable direction: its length is zero or beyond single precision.");
@@ -104,7 +97,7 @@ public static class VerifyEndpoints
             TensorPrimitives.Divide(embedding, norm, embedding);
         }
 
-        return new VerifySide(imageField, hasImage ? image : null, embedding);
+        return new VerifySide(imageField, hasImage ? pipeline.Identify(image) : null, embedding);
     }
 
     private static async Task<(float[] Embedding, VerifiedFace? Face)> EmbedSideAsync(VerifySide side, FacePipeline pipeline, CancellationToken cancellationToken)
@@ -114,7 +107,7 @@ public static class VerifyEndpoints
             return (stored, null);
         }
 
-        var analysis = await pipeline.AnalyzeAsync(side.Image!.Value, new AnalysisRequest(MaxFaces: 1), cancellationToken);
+        var analysis = await pipeline.AnalyzeAsync(side.Image!, new AnalysisRequest(MaxFaces: 1), cancellationToken);
         if (analysis.Faces.Count == 0)
         {
             throw ApiProblemException.NoFace($"No face was found in {side.Field}.", side.Field);
@@ -125,5 +118,5 @@ public static class VerifyEndpoints
         return (face.Embedding.Vector, new VerifiedFace(FaceBoxDto.From(detection.Box), detection.Score, PointDto.From(detection.Landmarks), analysis.FacesFound));
     }
 
-    private sealed record VerifySide(string Field, ReadOnlyMemory<byte>? Image, float[]? Embedding);
+    private sealed record VerifySide(string Field, IdentifiedImage? Image, float[]? Embedding);
 }

@@ -14,9 +14,12 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        if (ClientWentAway(httpContext, exception))
         {
-            // The client went away: nobody is left to read an answer.
+            // Nobody is left to read an answer, and the fault is not ours: no error log, no 5xx. 499 is
+            // nginx's "client closed request", so the request metrics show what happened.
+            logger.LogDebug("The client went away during the request ({Exception})", exception.GetType().Name);
+            httpContext.Response.StatusCode = ClientClosedRequest;
             return true;
         }
 
@@ -46,6 +49,15 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
         });
     }
 
+    /// <summary>nginx's status for a request whose client closed the connection before the answer.</summary>
+    public const int ClientClosedRequest = 499;
+
+    // A client that resets its connection or closes it mid-upload surfaces as a cancelled token, a
+    // ConnectionResetException, or Kestrel's "unexpected end of request content" once the request is aborted.
+    private static bool ClientWentAway(HttpContext httpContext, Exception exception) =>
+        exception is Microsoft.AspNetCore.Connections.ConnectionResetException
+        || (httpContext.RequestAborted.IsCancellationRequested && exception is OperationCanceledException or IOException or BadHttpRequestException);
+
     internal static (int Status, string Code, string Detail) Classify(Exception exception) => exception switch
     {
         ApiProblemException problem => (problem.Status, problem.Code, problem.Message),
@@ -61,6 +73,9 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
         BatcherClosedException closed => (StatusCodes.Status503ServiceUnavailable, ProblemCode.NotReady, closed.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, ProblemCode.PayloadTooLarge, "The request body is larger than this service accepts."),
+        // Kestrel's minimum body data rate (240 bytes/s after a 5 s grace) ran out.
+        BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } =>
+            (StatusCodes.Status408RequestTimeout, ProblemCode.RequestTimeout, "The request body arrived too slowly."),
         BadHttpRequestException bad => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, bad.Message),
         InvalidDataException invalid => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, $"Malformed request body: {invalid.Message}"),
         System.Text.Json.JsonException => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, "The JSON body is malformed."),

@@ -9,6 +9,7 @@ public static class ProblemCode
     public const string InvalidRequest = "invalid_request";
     public const string ImageTooLarge = "image_too_large";
     public const string PayloadTooLarge = "payload_too_large";
+    public const string RequestTimeout = "request_timeout";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string NoFace = "no_face";
     public const string TooManyFaces = "too_many_faces";

@@ -4,9 +4,11 @@ using Microsoft.Extensions.Options;
 namespace FaceApi.Hosting;
 
 /// <summary>
-/// Admits at most <see cref="RequestAdmissionOptions.MaxConcurrentRequests"/> image requests at a time,
-/// before their bodies are read; the rest are refused at once with 503 <c>queue_full</c> and
-/// Retry-After, like a full batch queue, so overload costs neither memory nor waiting.
+/// Admits at most <see cref="RequestAdmissionOptions.MaxConcurrentRequests"/> image requests into
+/// decoding, detection and embedding at a time; the rest are refused at once with 503
+/// <c>queue_full</c> and Retry-After, like a full batch queue, so overload costs neither memory nor
+/// waiting. A request enters only once its body is in (<see cref="Uploads.UploadReader"/>): slow
+/// uploads then hold no slot (64 clients sending 1 KB/s made every real request 503, issue 13).
 /// </summary>
 public sealed class RequestAdmission(IOptions<RequestAdmissionOptions> options) : IDisposable
 {
@@ -15,33 +17,22 @@ public sealed class RequestAdmission(IOptions<RequestAdmissionOptions> options) 
 
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRequests);
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
-    {
-        if (!_slots.Wait(0))
-        {
-            throw new QueueFullException(RetryAfter);
-        }
-
-        try
-        {
-            return await next(invocation);
-        }
-        finally
-        {
-            _slots.Release();
-        }
-    }
+    /// <summary>Takes a slot, released when the result is disposed.</summary>
+    /// <exception cref="QueueFullException">Every slot is taken.</exception>
+    public IDisposable Enter() => _slots.Wait(0) ? new Slot(_slots) : throw new QueueFullException(RetryAfter);
 
     public void Dispose() => _slots.Dispose();
-}
 
-public static class RequestAdmissionExtensions
-{
-    /// <summary>Puts the endpoints of <paramref name="group"/> behind the shared <see cref="RequestAdmission"/>.</summary>
-    public static RouteGroupBuilder RequireAdmission(this RouteGroupBuilder group) =>
-        group.AddEndpointFilterFactory((factory, next) =>
+    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
         {
-            var admission = factory.ApplicationServices.GetRequiredService<RequestAdmission>();
-            return invocation => admission.InvokeAsync(invocation, next);
-        });
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
+    }
 }

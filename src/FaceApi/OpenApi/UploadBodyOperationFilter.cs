@@ -1,12 +1,15 @@
 using System.Text.Json.Nodes;
+using FaceApi.Uploads;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace FaceApi.OpenApi;
 
 /// <summary>
-/// Describes both request bodies of an upload endpoint: <c>multipart/form-data</c>, whose binary
-/// fields Swagger UI shows as file pickers, and <c>application/json</c> with base64 strings.
+/// Describes the request bodies of an upload endpoint: <c>multipart/form-data</c>, whose binary
+/// fields Swagger UI shows as file pickers, <c>application/json</c> with base64 strings, and, where
+/// the endpoint takes one image, that image as the whole body (a binary string, which Swagger UI
+/// also sends from a file picker).
 /// </summary>
 public sealed class UploadBodyOperationFilter : IOperationFilter
 {
@@ -51,14 +54,22 @@ public sealed class UploadBodyOperationFilter : IOperationFilter
             json.Required = new HashSet<string>(upload.ImageFields);
         }
 
-        operation.RequestBody = new OpenApiRequestBody
+        var content = new Dictionary<string, IOpenApiMediaType>
         {
-            Required = true,
-            Content = new Dictionary<string, IOpenApiMediaType>
-            {
-                ["multipart/form-data"] = new OpenApiMediaType { Schema = multipart },
-                ["application/json"] = new OpenApiMediaType { Schema = json },
-            },
+            ["multipart/form-data"] = new OpenApiMediaType { Schema = multipart },
+            ["application/json"] = new OpenApiMediaType { Schema = json },
         };
+        if (upload.AcceptsRawImage)
+        {
+            foreach (var mediaType in UploadReader.RawImageTypes)
+            {
+                content[mediaType] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The image file itself as the body." },
+                };
+            }
+        }
+
+        operation.RequestBody = new OpenApiRequestBody { Required = true, Content = content };
     }
 }

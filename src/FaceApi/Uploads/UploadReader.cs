@@ -1,182 +1,96 @@
-using System.Text.Json;
 using FaceApi.Errors;
+using FaceApi.OpenApi;
 using Microsoft.Net.Http.Headers;
 
 namespace FaceApi.Uploads;
 
 /// <summary>
-/// Reads the two body shapes every endpoint accepts: <c>multipart/form-data</c> with image files
-/// (and embeddings as JSON-array text fields), or <c>application/json</c> with base64 images and
-/// embedding arrays. Unknown fields are ignored; malformed ones are client errors.
+/// Reads the body shapes the upload endpoints accept: <c>multipart/form-data</c> with image files
+/// (and embeddings as JSON-array text fields), <c>application/json</c> with base64 images and
+/// embedding arrays, and, for one-image endpoints, the image itself as the body. The whole body is
+/// read first, within the limit its shape can legitimately need (<see cref="UploadLimits"/>) and
+/// within <see cref="UploadOptions.BodyReadTimeout"/>, then parsed in memory. Unknown fields are
+/// skipped; malformed ones are client errors.
 /// </summary>
 public static class UploadReader
 {
-    /// <summary>Reads the fields named in <paramref name="imageFields"/> and <paramref name="embeddingFields"/>.</summary>
+    /// <summary>
+    /// The media types a raw image body may declare: the formats the decoder reads (ImageDecoder), plus
+    /// the generic type of "some bytes" that HTTP clients send when they do not know.
+    /// </summary>
+    public static readonly IReadOnlyList<string> RawImageTypes =
+        ["image/jpeg", "image/png", "image/webp", "image/bmp", "image/gif", "image/tiff", "application/octet-stream"];
+
+    /// <summary>Reads the fields <paramref name="shape"/> names; the caller disposes the result once its images are decoded.</summary>
     public static async Task<UploadedBody> ReadAsync(
         HttpRequest request,
-        IReadOnlyCollection<string> imageFields,
-        IReadOnlyCollection<string> embeddingFields,
-        int maxImageBytes,
+        UploadBodyMetadata shape,
+        UploadLimits limits,
+        TimeSpan bodyReadTimeout,
         CancellationToken cancellationToken)
     {
-        if (request.HasFormContentType && MediaTypeHeaderValue.TryParse(request.ContentType, out var media)
-            && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var media);
+        var format = FormatOf(media, shape);
+        var maxBody = limits.MaxBodyBytes(format, shape.ImageFields.Count);
+        Func<ApiProblemException> tooLarge = format == BodyFormat.RawImage
+            ? () => UploadProblems.ImageTooLarge(shape.ImageFields[0], limits.MaxImageBytes)
+            : () => UploadProblems.BodyTooLarge(maxBody);
+
+        var (buffer, length) = await RequestBodyReader.ReadAsync(request, maxBody, bodyReadTimeout, tooLarge, cancellationToken);
+        var body = new UploadedBody();
+        body.Own(buffer);
+        try
         {
-            return await ReadMultipartAsync(request, imageFields, embeddingFields, maxImageBytes, cancellationToken);
+            switch (format)
+            {
+                case BodyFormat.RawImage when length == 0:
+                    throw ApiProblemException.InvalidRequest("The request body is empty; send the image as the body.");
+                case BodyFormat.RawImage:
+                    body.Images[shape.ImageFields[0]] = buffer.AsMemory(0, length);
+                    break;
+                case BodyFormat.Json:
+                    JsonUploadParser.Parse(buffer.AsSpan(0, length), buffer.AsMemory(0, length), shape, limits, body);
+                    break;
+                default:
+                    await MultipartUploadParser.ParseAsync(buffer, length, HeaderUtilities.RemoveQuotes(media!.Boundary).ToString(), shape, limits, body, cancellationToken);
+                    break;
+            }
+
+            return body;
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    private static BodyFormat FormatOf(MediaTypeHeaderValue? media, UploadBodyMetadata shape)
+    {
+        var type = media?.MediaType.Value;
+        if ("multipart/form-data".Equals(type, StringComparison.OrdinalIgnoreCase))
+        {
+            return BodyFormat.Multipart;
         }
 
-        if (request.HasJsonContentType())
+        // application/json and any +json type (RFC 6839 §3.1), as ASP.NET Core's HasJsonContentType accepts.
+        if (media is not null && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase)))
         {
-            return await ReadJsonAsync(request, imageFields, embeddingFields, maxImageBytes, cancellationToken);
+            return BodyFormat.Json;
         }
 
+        if (shape.AcceptsRawImage && RawImageTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
+        {
+            return BodyFormat.RawImage;
+        }
+
+        var accepted = shape.AcceptsRawImage
+            ? $"multipart/form-data (field {shape.ImageFields[0]}), application/json with a base64 image, or the image itself ({string.Join(", ", RawImageTypes)})"
+            : $"multipart/form-data (fields {string.Join(", ", shape.ImageFields.Concat(shape.EmbeddingFields))}) or application/json with base64 images";
         throw new ApiProblemException(
             StatusCodes.Status415UnsupportedMediaType,
             ProblemCode.UnsupportedMediaType,
-            $"Send multipart/form-data (fields {string.Join(", ", imageFields)}) or application/json with base64 images; got '{request.ContentType ?? "no content type"}'.");
+            $"Send {accepted}; got '{type ?? "no content type"}'.");
     }
-
-    private static async Task<UploadedBody> ReadMultipartAsync(
-        HttpRequest request,
-        IReadOnlyCollection<string> imageFields,
-        IReadOnlyCollection<string> embeddingFields,
-        int maxImageBytes,
-        CancellationToken cancellationToken)
-    {
-        var form = await request.ReadFormAsync(cancellationToken);
-        var body = new UploadedBody();
-        foreach (var name in imageFields)
-        {
-            if (form.Files.GetFile(name) is not { } file)
-            {
-                continue;
-            }
-
-            if (file.Length > maxImageBytes)
-            {
-                throw ImageTooLarge(name, maxImageBytes);
-            }
-
-            var bytes = new byte[file.Length];
-            await using var stream = file.OpenReadStream();
-            await stream.ReadExactlyAsync(bytes, cancellationToken);
-            body.Images[name] = bytes;
-        }
-
-        foreach (var name in embeddingFields)
-        {
-            if (form.TryGetValue(name, out var text) && !string.IsNullOrWhiteSpace(text))
-            {
-                body.Embeddings[name] = ParseEmbeddingText(name, text.ToString());
-            }
-        }
-
-        return body;
-    }
-
-    private static async Task<UploadedBody> ReadJsonAsync(
-        HttpRequest request,
-        IReadOnlyCollection<string> imageFields,
-        IReadOnlyCollection<string> embeddingFields,
-        int maxImageBytes,
-        CancellationToken cancellationToken)
-    {
-        using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            throw ApiProblemException.InvalidRequest("The JSON body must be an object.");
-        }
-
-        var body = new UploadedBody();
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (property.Value.ValueKind == JsonValueKind.Null)
-            {
-                continue;
-            }
-
-            if (imageFields.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
-            {
-                body.Images[property.Name] = DecodeBase64(property, maxImageBytes);
-            }
-            else if (embeddingFields.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
-            {
-                body.Embeddings[property.Name] = ParseEmbedding(property.Name, property.Value);
-            }
-        }
-
-        return body;
-    }
-
-    private static byte[] DecodeBase64(JsonProperty property, int maxImageBytes)
-    {
-        if (property.Value.ValueKind != JsonValueKind.String)
-        {
-            throw ApiProblemException.InvalidRequest($"'{property.Name}' must be a base64 string.");
-        }
-
-        var text = property.Value.GetString()!;
-        // Browsers produce data URLs (FileReader.readAsDataURL); accept them as they are.
-        if (text.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
-        {
-            var comma = text.IndexOf(',', StringComparison.Ordinal);
-            text = comma < 0 ? string.Empty : text[(comma + 1)..];
-        }
-
-        // Base64 carries 3 bytes in every 4 characters.
-        if ((long)text.Length / 4 * 3 > maxImageBytes + 3)
-        {
-            throw ImageTooLarge(property.Name, maxImageBytes);
-        }
-
-        try
-        {
-            return Convert.FromBase64String(text);
-        }
-        catch (FormatException)
-        {
-            throw ApiProblemException.InvalidRequest($"'{property.Name}' is not valid base64.");
-        }
-    }
-
-    private static float[] ParseEmbeddingText(string name, string text)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            return ParseEmbedding(name, document.RootElement);
-        }
-        catch (JsonException)
-        {
-            throw ApiProblemException.InvalidRequest($"'{name}' must be a JSON array of numbers.");
-        }
-    }
-
-    private static float[] ParseEmbedding(string name, JsonElement element)
-    {
-        if (element.ValueKind != JsonValueKind.Array)
-        {
-            throw ApiProblemException.InvalidRequest($"'{name}' must be an array of numbers.");
-        }
-
-        var values = new float[element.GetArrayLength()];
-        var i = 0;
-        foreach (var item in element.EnumerateArray())
-        {
-            // JSON has no NaN or Infinity literals, but numbers beyond float range overflow to infinity.
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetSingle(out var value) || !float.IsFinite(value))
-            {
-                throw ApiProblemException.InvalidRequest($"'{name}' must contain only finite numbers.");
-            }
-
-            values[i++] = value;
-        }
-
-        return values;
-    }
-
-    private static ApiProblemException ImageTooLarge(string field, int maxImageBytes) => new(
-        StatusCodes.Status413PayloadTooLarge,
-        ProblemCode.ImageTooLarge,
-        $"'{field}' is larger than the {maxImageBytes / (1024 * 1024)} MiB this service accepts per image.");
 }

@@ -33,6 +33,28 @@ public sealed class EmbedEndpointTests(FaceApiFactory service)
         AssertDescribesLabelledPhoto(await WireJson.ReadOkAsync<EmbedResult>(response), file, photo);
     }
 
+    [Theory]
+    [MemberData(nameof(Photos))]
+    public async Task Finds_every_labelled_face_of_a_photo_sent_as_the_raw_body(string file)
+    {
+        var photo = TestData.ReadFacePhoto(file);
+
+        using var response = await service.Client.PostAsync("/embed", UploadContent.Raw(photo, UploadContent.ImageMediaType(file)), Cancellation);
+
+        AssertDescribesLabelledPhoto(await WireJson.ReadOkAsync<EmbedResult>(response), file, photo);
+    }
+
+    [Fact]
+    public async Task Takes_a_raw_body_sent_as_application_octet_stream()
+    {
+        const string file = "obama.jpg";
+        var photo = TestData.ReadFacePhoto(file);
+
+        using var response = await service.Client.PostAsync("/embed", UploadContent.Raw(photo, "application/octet-stream"), Cancellation);
+
+        AssertDescribesLabelledPhoto(await WireJson.ReadOkAsync<EmbedResult>(response), file, photo);
+    }
+
     [Fact]
     public async Task Reports_the_upright_size_and_upright_coordinates_of_a_photo_stored_sideways_with_exif_orientation()
     {

@@ -212,7 +212,7 @@ public sealed class ProblemResponseTests(FaceApiFactory service)
     [Theory]
     [InlineData("/embed", "text/plain")]
     [InlineData("/verify", "application/x-www-form-urlencoded")]
-    [InlineData("/embed", "image/jpeg")]
+    [InlineData("/verify", "image/jpeg")]
     public async Task A_body_neither_multipart_nor_json_is_unsupported_media_type(string path, string mediaType)
     {
         using var content = new ByteArrayContent(TestImages.WithoutFace());

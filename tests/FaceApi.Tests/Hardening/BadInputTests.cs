@@ -74,10 +74,9 @@ public sealed class BadInputTests(DefaultService factory) : IClassFixture<Defaul
 
     [Theory]
     [InlineData("text/plain")]
-    [InlineData("application/octet-stream")]
-    [InlineData("image/jpeg")]
+    [InlineData("image/svg+xml")]
     [InlineData(null)]
-    public async Task A_body_that_is_neither_multipart_nor_json_is_an_unsupported_media_type(string? contentType)
+    public async Task A_body_that_is_neither_multipart_nor_json_nor_an_image_is_an_unsupported_media_type(string? contentType)
     {
         var client = await factory.CreateReadyClientAsync();
         var content = new ByteArrayContent(TestData.ReadFacePhoto("john2.jpeg"));
@@ -87,6 +86,33 @@ public sealed class BadInputTests(DefaultService factory) : IClassFixture<Defaul
         await embed.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         using var verify = await client.PostAsync("/verify", new ByteArrayContent([1, 2, 3]), TestContext.Current.CancellationToken);
         await verify.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+    }
+
+    [Theory]
+    [InlineData("image/jpeg")]
+    [InlineData("application/octet-stream")]
+    public async Task A_raw_image_body_on_verify_is_an_unsupported_media_type(string contentType)
+    {
+        // /verify takes two images; a body can be only one.
+        var client = await factory.CreateReadyClientAsync();
+        var content = new ByteArrayContent(TestData.ReadFacePhoto("john2.jpeg"));
+        content.Headers.ContentType = new(contentType);
+
+        using var verify = await client.PostAsync("/verify", content, TestContext.Current.CancellationToken);
+
+        await verify.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+    }
+
+    [Fact]
+    public async Task An_empty_raw_image_body_is_an_invalid_request()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var content = new ByteArrayContent([]);
+        content.Headers.ContentType = new("image/jpeg");
+
+        using var embed = await client.EmbedAsync(content);
+
+        await embed.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Theory]

@@ -86,9 +86,23 @@ public sealed class KestrelServerTests(KestrelFaceApiFactory service)
     [Fact]
     public async Task A_base64_image_over_the_per_image_limit_is_image_too_large()
     {
-        var photo = TestData.ReadFacePhoto("obama2.jpg");
+        // rose2.jpg is 158 KB: over the 128 KiB image limit, and as base64 (211 KB) within /embed's JSON
+        // body limit (one base64 image at the limit plus 64 KiB), so the image itself is what is refused.
+        var photo = TestData.ReadFacePhoto("rose2.jpg");
 
         using var response = await service.Client.PostAsync("/embed", UploadContent.Json(new { image = photo }), Cancellation);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "image_too_large");
+    }
+
+    [Fact]
+    public async Task A_raw_image_body_over_the_per_image_limit_is_image_too_large_before_it_is_read()
+    {
+        var photo = TestData.ReadFacePhoto("obama2.jpg");
+
+        // With Expect: 100-continue the client sends the body only when told to: a 413 here means it
+        // was refused from its Content-Length, unread.
+        using var response = await PostExpectingContinueAsync("/embed", UploadContent.Raw(photo, "image/jpeg"));
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "image_too_large");
     }

@@ -29,7 +29,21 @@ public sealed class SwaggerDocumentTests(FaceApiFactory service)
         }
 
         var documented = post.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
-        Assert.Superset(new HashSet<string> { "200", "400", "413", "415", "422", "503" }, documented);
+        Assert.Superset(new HashSet<string> { "200", "400", "408", "413", "415", "422", "503" }, documented);
+    }
+
+    [Fact]
+    public async Task Describes_the_raw_image_body_of_embed_as_binary_and_offers_none_for_verify()
+    {
+        var paths = (await ReadDocumentAsync()).GetProperty("paths");
+        var embed = paths.GetProperty("/embed").GetProperty("post").GetProperty("requestBody").GetProperty("content");
+        var verify = paths.GetProperty("/verify").GetProperty("post").GetProperty("requestBody").GetProperty("content");
+
+        foreach (var mediaType in new[] { "image/jpeg", "image/png", "image/webp", "image/bmp", "image/gif", "image/tiff", "application/octet-stream" })
+        {
+            Assert.Equal(("string", "binary"), TypeAndFormat(embed.GetProperty(mediaType).GetProperty("schema")));
+            Assert.False(verify.TryGetProperty(mediaType, out _), $"/verify offers a raw {mediaType} body.");
+        }
     }
 
     [Fact]

@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text.Json;
+using FaceApi.Errors;
+using FaceApi.OpenApi;
+
+namespace FaceApi.Uploads;
+
+/// <summary>
+/// Reads an <c>application/json</c> body (already in memory) with a forward-only
+/// <see cref="Utf8JsonReader"/>: base64 images are decoded in place inside the body's own buffer,
+/// embeddings are counted as they are read, and unknown fields are skipped token by token without
+/// being materialised (an unknown 26-million-number array cost 840 MB as a JsonDocument).
+/// </summary>
+internal static class JsonUploadParser
+{
+    // Field names here are at most 10 characters; longer property names cannot match and are not
+    // turned into strings, however long an attacker makes them.
+    private const int LongestFieldName = 32;
+
+    public static void Parse(Span<byte> json, ReadOnlyMemory<byte> jsonMemory, UploadBodyMetadata shape, UploadLimits limits, UploadedBody body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw ApiProblemException.InvalidRequest("The JSON body must be an object.");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = reader.ValueSpan.Length <= LongestFieldName ? shape.Match(reader.GetString()!) : null;
+                reader.Read();
+                if (field is null || reader.TokenType == JsonTokenType.Null)
+                {
+                    reader.Skip();
+                }
+                else if (shape.IsImageField(field))
+                {
+                    body.Images[field] = DecodeBase64InPlace(ref reader, json, jsonMemory, field, limits.MaxImageBytes);
+                }
+                else
+                {
+                    body.Embeddings[field] = EmbeddingReader.Read(ref reader, field, limits.EmbeddingSize);
+                }
+            }
+
+            // Anything after the object (a second value, stray characters) is malformed JSON.
+            if (reader.Read())
+            {
+                throw ApiProblemException.InvalidRequest("The JSON body must be one object.");
+            }
+        }
+        catch (JsonException)
+        {
+            throw ApiProblemException.InvalidRequest("The JSON body is malformed.");
+        }
+    }
+
+    // Base64 takes 4 bytes for every 3 it carries, so the decoded image fits where its text was:
+    // decoding in place costs no second buffer.
+    private static ReadOnlyMemory<byte> DecodeBase64InPlace(ref Utf8JsonReader reader, Span<byte> json, ReadOnlyMemory<byte> jsonMemory, string field, int maxImageBytes)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw ApiProblemException.InvalidRequest($"'{field}' must be a base64 string.");
+        }
+
+        // The string's characters start one past its opening quote.
+        var start = (int)reader.TokenStartIndex + 1;
+        var text = json.Slice(start, reader.ValueSpan.Length);
+        if (reader.ValueIsEscaped)
+        {
+            // Some encoders escape '/' as "\/" (PHP's json_encode does); unescaped text is never longer.
+            var unescaped = ArrayPool<byte>.Shared.Rent(text.Length);
+            try
+            {
+                var length = reader.CopyString(unescaped);
+                unescaped.AsSpan(0, length).CopyTo(text);
+                text = text[..length];
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(unescaped);
+            }
+        }
+
+        // Browsers produce data URLs (FileReader.readAsDataURL); accept them as they are.
+        if (text.Length >= 5 && System.Text.Ascii.EqualsIgnoreCase(text[..5], "data:"u8))
+        {
+            var comma = text.IndexOf((byte)',');
+            start += comma < 0 ? text.Length : comma + 1;
+            text = comma < 0 ? [] : text[(comma + 1)..];
+        }
+
+        if ((long)text.Length / 4 * 3 > maxImageBytes + 3L)
+        {
+            throw UploadProblems.ImageTooLarge(field, maxImageBytes);
+        }
+
+        if (Base64.DecodeFromUtf8InPlace(text, out var written) != OperationStatus.Done)
+        {
+            throw ApiProblemException.InvalidRequest($"'{field}' is not valid base64.");
+        }
+
+        return jsonMemory.Slice(start, written);
+    }
+}

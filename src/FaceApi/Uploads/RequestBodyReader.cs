@@ -1,0 +1,54 @@
+using System.Buffers;
+using FaceApi.Errors;
+
+namespace FaceApi.Uploads;
+
+/// <summary>
+/// Reads a whole request body into pooled memory, within a size limit and a deadline, before the
+/// request takes an admission slot or any parsing starts: a slow upload holds its connection and
+/// what it sent, never a slot that real requests need (issue 13).
+/// </summary>
+internal static class RequestBodyReader
+{
+    /// <summary>Reads the body into an array rented from the shared pool; the caller returns it.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="limit">The most bytes accepted; a longer body is refused with <paramref name="tooLarge"/>.</param>
+    /// <param name="timeout">The longest the whole body may take to arrive (408 <c>request_timeout</c> after it).</param>
+    /// <param name="tooLarge">The problem for a body over <paramref name="limit"/>.</param>
+    /// <param name="cancellationToken">The request's abort token.</param>
+    public static async Task<(byte[] Buffer, int Length)> ReadAsync(
+        HttpRequest request,
+        long limit,
+        TimeSpan timeout,
+        Func<ApiProblemException> tooLarge,
+        CancellationToken cancellationToken)
+    {
+        var declared = request.ContentLength;
+        if (declared > limit)
+        {
+            // Refused from the header, before a byte of the body is read.
+            throw tooLarge();
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            var (buffer, length) = await PooledStreamReader.ReadAsync(request.Body, limit, declared, tooLarge, deadline.Token);
+            if (length < declared)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw ApiProblemException.InvalidRequest($"The request body ended after {length} of the {declared} bytes its Content-Length announced.");
+            }
+
+            return (buffer, length);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ApiProblemException(
+                StatusCodes.Status408RequestTimeout,
+                ProblemCode.RequestTimeout,
+                $"The request body did not arrive within {timeout.TotalSeconds:0.#} s.");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using FaceApi.Core.Imaging;
+using FaceApi.Hosting;
+using FaceApi.Models;
+using FaceApi.OpenApi;
+using Microsoft.Extensions.Options;
+
+namespace FaceApi.Uploads;
+
+/// <summary>
+/// The way into the pipeline for an upload request, in the order that keeps attackers cheap: the
+/// whole body first (bounded in size and time, held by no slot), then an admission slot
+/// (<see cref="RequestAdmission"/>), then, once the image headers are read, decoded pixels
+/// (<see cref="DecodedPixelBudget"/>).
+/// </summary>
+public sealed class UploadIntake(
+    IOptions<ImageDecodingOptions> decoding,
+    IOptions<UploadOptions> uploads,
+    RequestAdmission admission,
+    DecodedPixelBudget pixelBudget)
+{
+    /// <summary>Reads the body <paramref name="shape"/> describes, then takes an admission slot.</summary>
+    /// <exception cref="Core.Batching.QueueFullException">No slot is free.</exception>
+    public async Task<AdmittedUpload> ReadAndAdmitAsync(HttpRequest request, UploadBodyMetadata shape, LoadedModels models, CancellationToken cancellationToken)
+    {
+        var limits = new UploadLimits(decoding.Value.MaxEncodedBytes, models.Embedder.EmbeddingSize);
+        var body = await UploadReader.ReadAsync(request, shape, limits, uploads.Value.BodyReadTimeout, cancellationToken);
+        try
+        {
+            return new AdmittedUpload(body, admission.Enter());
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reserves the decoded pixels of <paramref name="images"/> together, until the result is disposed.</summary>
+    /// <exception cref="Core.Batching.QueueFullException">The pixel budget has no room for them now.</exception>
+    public IDisposable ReservePixels(params IEnumerable<IdentifiedImage> images) => pixelBudget.Reserve(images.Sum(image => image.Pixels));
+}
