@@ -12,7 +12,7 @@ namespace FaceApi.Hosting;
 /// alone (issue 13). A request over the budget is refused at once with 503 <c>queue_full</c>, counted
 /// in <c>faceapi_rejections_total{reason="pixel_budget"}</c>.
 /// </summary>
-public sealed class DecodedPixelBudget(IOptions<RequestAdmissionOptions> options) : IDisposable
+public sealed class DecodedPixelBudget : IDisposable
 {
     /// <summary>The <c>faceapi_rejections_total</c> reason of a refusal here.</summary>
     public const string RejectionReason = "pixel_budget";
@@ -20,14 +20,19 @@ public sealed class DecodedPixelBudget(IOptions<RequestAdmissionOptions> options
     // Retry-After is whole seconds (RFC 9110 §10.2.3); a decode and detection of a large photo takes about one.
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
-    private readonly int _budget = options.Value.MaxDecodedPixels;
+    private readonly int _budget;
 
     // One permit per pixel; no queue, so a refusal costs nothing and waits for nothing.
-    private readonly ConcurrencyLimiter _pixels = new(new ConcurrencyLimiterOptions
+    private readonly ConcurrencyLimiter _pixels;
+
+    public DecodedPixelBudget(IOptions<RequestAdmissionOptions> options)
     {
-        PermitLimit = options.Value.MaxDecodedPixels,
-        QueueLimit = 0,
-    });
+        _budget = options.Value.MaxDecodedPixels;
+        _pixels = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _budget, QueueLimit = 0 });
+        // The series starts at 0: one that first appears at 1 has no earlier sample, so rate() and
+        // increase() (and the rejections alert) would miss the first refusal.
+        ServiceMetrics.Rejections.WithLabels(RejectionReason);
+    }
 
     /// <summary>
     /// Reserves <paramref name="pixels"/> until the result is disposed. A request larger than the whole
