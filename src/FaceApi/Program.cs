@@ -55,6 +55,7 @@ builder.Services.AddSingleton<UploadIntake>();
 builder.Services.AddSingleton<ModelFiles>();
 builder.Services.AddSingleton<FaceEngine>();
 builder.Services.AddHostedService<ModelLoader>();
+builder.Services.AddFaceApiHealthChecks();
 
 // Responses: JSON written by source-generated code.
 builder.Services.AddFaceApiJson();
@@ -68,10 +69,17 @@ builder.Services.AddEndpointsApiExplorer();
 builder.Services.AddSwaggerGen(options =>
 {
     options.SwaggerDoc("v1", new() { Title = "FaceApi", Version = "v1", Description = "ArcFace face embeddings and face verification." });
+    // Nullable annotations decide what the schemas promise: generated clients get `faces: EmbeddedFace[]`, not optional nulls.
+    options.SupportNonNullableReferenceTypes();
+    options.NonNullableReferenceTypesAsRequired();
     options.OperationFilter<UploadBodyOperationFilter>();
+    options.OperationFilter<ExamplesOperationFilter>();
+    options.DocumentFilter<HealthDocumentFilter>();
     options.AddSecurityDefinition(ApiKeySecurityOperationFilter.SchemeName, ApiKeySecurityOperationFilter.Scheme);
     options.OperationFilter<ApiKeySecurityOperationFilter>();
     options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "FaceApi.xml"));
+    // The contract records' docs describe the schemas (FaceBox, EmbedResponse, ...).
+    options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "FaceApi.Contracts.xml"));
 });
 
 // Metrics on their own port when FaceApi:Metrics:Port is set, so they need not pass the load balancer.

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using FaceApi.Contracts;
 using FaceApi.Errors;
 using Microsoft.Extensions.Options;
 

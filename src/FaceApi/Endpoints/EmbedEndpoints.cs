@@ -67,8 +67,8 @@ public static class EmbedEndpoints
         }
 
         var faces = analysis.Faces.Select(face => face.Detection is { } detection
-            ? new EmbeddedFace(FaceBoxDto.From(detection.Box), detection.Score, PointDto.From(detection.Landmarks), face.Embedding.Vector, face.Embedding.Norm)
-            : new EmbeddedFace(new FaceBoxDto(0, 0, analysis.ImageWidth, analysis.ImageHeight), null, null, face.Embedding.Vector, face.Embedding.Norm));
+            ? new EmbeddedFace(detection.Box.ToContract(), detection.Score, detection.Landmarks.ToContract(), face.Embedding.Vector, face.Embedding.Norm)
+            : new EmbeddedFace(new FaceBox(0, 0, analysis.ImageWidth, analysis.ImageHeight), null, null, face.Embedding.Vector, face.Embedding.Norm));
         return TypedResults.Ok(new EmbedResponse(
             models.Embedder.ModelName,
             models.Embedder.EmbeddingSize,

@@ -115,7 +115,7 @@ public static class VerifyEndpoints
 
         var face = analysis.Faces[0];
         var detection = face.Detection!;
-        return (face.Embedding.Vector, new VerifiedFace(FaceBoxDto.From(detection.Box), detection.Score, PointDto.From(detection.Landmarks), analysis.FacesFound));
+        return (face.Embedding.Vector, new VerifiedFace(detection.Box.ToContract(), detection.Score, detection.Landmarks.ToContract(), analysis.FacesFound));
     }
 
     private sealed record VerifySide(string Field, IdentifiedImage? Image, float[]? Embedding);

@@ -1,3 +1,4 @@
+using FaceApi.Contracts;
 using FaceApi.Core.Batching;
 using FaceApi.Core.Imaging;
 using FaceApi.Core.Pipeline;

@@ -1,3 +1,5 @@
+using FaceApi.Contracts;
+
 namespace FaceApi.Errors;
 
 /// <summary>A client error found while handling a request; becomes a problem-details response.</summary>

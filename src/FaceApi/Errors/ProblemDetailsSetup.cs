@@ -1,3 +1,4 @@
+using FaceApi.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace FaceApi.Errors;

@@ -1,48 +1,51 @@
-using FaceApi.Models;
-using Microsoft.AspNetCore.Http.HttpResults;
+using FaceApi.Contracts;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace FaceApi.Health;
 
 /// <summary>
-/// Liveness and readiness for load balancers and Kubernetes. Liveness only says the process
-/// answers (restarting cannot fix a missing model); readiness says requests can be served now.
+/// Liveness and readiness for load balancers and Kubernetes, on ASP.NET Core's health checks so that
+/// operators' usual tooling (health-check publishers, Prometheus) reads them too. Liveness only says
+/// the process answers (restarting cannot fix a missing model); readiness says requests can be served now.
 /// </summary>
 public static class HealthEndpoints
 {
-    public static RouteGroupBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    private const string ReadinessTag = "ready";
+
+    private static readonly TimeSpan PublishPeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>The models check, tagged for readiness, also published to Prometheus as <c>aspnetcore_healthcheck_status</c>.</summary>
+    public static IServiceCollection AddFaceApiHealthChecks(this IServiceCollection services)
     {
-        var group = app.MapGroup("/health").WithTags("Health");
-        group.MapGet("/live", () => TypedResults.Ok(new LivenessResponse("alive")))
-            .WithName("Live")
-            .WithSummary("The process is up.");
-        group.MapGet("/ready", Ready)
-            .WithName("Ready")
-            .WithSummary("Models are loaded and warmed; names them and the execution provider in use.")
-            .Produces<ReadinessResponse>(StatusCodes.Status503ServiceUnavailable);
-        return group;
+        services.AddHealthChecks().AddCheck<ModelsHealthCheck>(ModelsHealthCheck.Name, tags: [ReadinessTag]);
+        services.AddSingleton<IHealthCheckPublisher, PrometheusHealthCheckPublisher>();
+        // The framework's default is a first run after 5 s, then every 30 s; a Prometheus scrape every
+        // 15 s (deploy/prometheus/prometheus.yml) should not read a readiness half a minute old.
+        services.Configure<HealthCheckPublisherOptions>(options => options.Period = PublishPeriod);
+        return services;
     }
 
-    internal static Results<Ok<ReadinessResponse>, JsonHttpResult<ReadinessResponse>> Ready(FaceEngine engine)
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        var models = engine.Models;
-        var response = new ReadinessResponse(
-            engine.State,
-            engine.Reason,
-            models is null ? null : new ModelDescription(models.Embedder.ModelName, Path.GetFileName(models.RecognitionFile), models.Embedder.EmbeddingSize, models.Embedder.Provider.ToString(), models.Embedder.FixedBatchSize is null, models.Embedder.CudaFallbackReason),
-            models is null ? null : new ModelDescription("scrfd", Path.GetFileName(models.DetectorFile), null, models.Detector.Provider.ToString(), null, models.Detector.CudaFallbackReason));
-        return engine.IsReady
-            ? TypedResults.Ok(response)
-            : TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions
+        {
+            // No check runs: answering at all is the proof of life.
+            Predicate = _ => false,
+            ResponseWriter = (context, _) => context.Response.WriteAsJsonAsync(new LivenessResponse("alive"), context.RequestAborted),
+        }).WithDisplayName("Live");
+
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadinessTag),
+            ResponseWriter = WriteReadinessAsync,
+        }).WithDisplayName("Ready");
+        return app;
     }
 
-    public sealed record LivenessResponse(string Status);
-
-    /// <summary>Readiness: <c>ready</c>, <c>loading</c>, <c>failed</c> or <c>stopping</c>.</summary>
-    public sealed record ReadinessResponse(string Status, string? Reason, ModelDescription? Recognition, ModelDescription? Detection);
-
-    /// <summary>
-    /// A loaded model and the execution provider (CUDA or CPU) it actually runs on; when CUDA was
-    /// asked for but could not be loaded, why (a silent CPU fallback is the commonest surprise).
-    /// </summary>
-    public sealed record ModelDescription(string Name, string File, int? Dimension, string Provider, bool? DynamicBatch, string? CudaFallbackReason);
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        var readiness = (ReadinessResponse)report.Entries[ModelsHealthCheck.Name].Data[ModelsHealthCheck.ReadinessKey];
+        return context.Response.WriteAsJsonAsync(readiness, context.RequestAborted);
+    }
 }

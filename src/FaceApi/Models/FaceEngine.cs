@@ -1,8 +1,10 @@
+using FaceApi.Contracts;
 using FaceApi.Core.Batching;
 using FaceApi.Core.Detection;
 using FaceApi.Core.Pipeline;
 using FaceApi.Core.Recognition;
 using FaceApi.Errors;
+using FaceApi.Health;
 using FaceApi.Metrics;
 
 namespace FaceApi.Models;
@@ -17,19 +19,32 @@ public sealed class FaceEngine
 {
     private readonly Lock _transition = new();
     private volatile LoadedModels? _models;
-    private volatile string _state = "loading";
+    private volatile string _state = ReadinessStatus.Loading;
     private volatile string? _reason;
+    private DateTimeOffset? _nextAttemptAt;
 
     public FaceEngine() => ServiceMetrics.Ready.Set(0);
 
     /// <summary>True when requests can be served.</summary>
-    public bool IsReady => _models is not null && _state == "ready";
+    public bool IsReady => _models is not null && _state == ReadinessStatus.Ready;
 
     /// <summary>loading, ready, failed or stopping.</summary>
     public string State => _state;
 
-    /// <summary>Why the service is not ready, when it is not.</summary>
+    /// <summary>Why the service is not ready, when it is not: a short line without paths, shown to anyone (the full text is logged where it arose).</summary>
     public string? Reason => _reason;
+
+    /// <summary>When a failed model download is tried again, while the state is loading; null otherwise.</summary>
+    public DateTimeOffset? NextAttemptAt
+    {
+        get
+        {
+            lock (_transition)
+            {
+                return _nextAttemptAt;
+            }
+        }
+    }
 
     /// <summary>The loaded models; null before loading finished.</summary>
     public LoadedModels? Models => _models;
@@ -39,7 +54,7 @@ public sealed class FaceEngine
     /// still served: readiness is already 503 so the load balancer stops sending, and the requests it
     /// sent meanwhile are answered; once the batcher drains they get not_ready from it.
     /// </summary>
-    public LoadedModels RequireReady() => _models is { } models && _state is "ready" or "stopping"
+    public LoadedModels RequireReady() => _models is { } models && _state is ReadinessStatus.Ready or ReadinessStatus.Stopping
         ? models
         : throw new ApiProblemException(
             StatusCodes.Status503ServiceUnavailable,
@@ -55,14 +70,15 @@ public sealed class FaceEngine
     {
         lock (_transition)
         {
-            if (_state == "stopping")
+            if (_state == ReadinessStatus.Stopping)
             {
                 return false;
             }
 
             _models = models;
             _reason = null;
-            _state = "ready";
+            _nextAttemptAt = null;
+            _state = ReadinessStatus.Ready;
             ServiceMetrics.Ready.Set(1);
             return true;
         }
@@ -70,9 +86,32 @@ public sealed class FaceEngine
 
     internal void MarkFailed(string reason)
     {
-        _reason = reason;
-        _state = "failed";
-        ServiceMetrics.Ready.Set(0);
+        lock (_transition)
+        {
+            _reason = PublicReason.Shorten(reason);
+            _nextAttemptAt = null;
+            _state = ReadinessStatus.Failed;
+            ServiceMetrics.Ready.Set(0);
+        }
+    }
+
+    /// <summary>
+    /// Still loading: the last attempt failed for <paramref name="reason"/> and the next one starts at
+    /// <paramref name="nextAttemptAt"/>. Ignored once shutdown began.
+    /// </summary>
+    internal void MarkRetrying(string reason, DateTimeOffset nextAttemptAt)
+    {
+        lock (_transition)
+        {
+            if (_state == ReadinessStatus.Stopping)
+            {
+                return;
+            }
+
+            _reason = PublicReason.Shorten(reason);
+            _nextAttemptAt = nextAttemptAt;
+            _state = ReadinessStatus.Loading;
+        }
     }
 
     /// <summary>Turns readiness off for good; false when shutdown had already begun.</summary>
@@ -80,13 +119,14 @@ public sealed class FaceEngine
     {
         lock (_transition)
         {
-            if (_state == "stopping")
+            if (_state == ReadinessStatus.Stopping)
             {
                 return false;
             }
 
             _reason = "The service is shutting down.";
-            _state = "stopping";
+            _nextAttemptAt = null;
+            _state = ReadinessStatus.Stopping;
             ServiceMetrics.Ready.Set(0);
             return true;
         }

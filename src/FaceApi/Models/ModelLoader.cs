@@ -7,6 +7,8 @@ using FaceApi.Core.Recognition;
 using FaceApi.Metrics;
 using FaceApi.Provisioning;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace FaceApi.Models;
 
@@ -26,6 +28,8 @@ public sealed class ModelLoader(
     IOptions<BatchingOptions> batching,
     IOptions<ImageDecodingOptions> decoding,
     IOptions<ShutdownOptions> shutdown,
+    IOptions<ModelProvisioningOptions> provisioning,
+    TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers) : BackgroundService
 {
@@ -40,10 +44,10 @@ public sealed class ModelLoader(
         {
             var detectorFile = files.Detector;
             var recognitionFile = files.Recognition;
-            var provisioning = await provisioner.EnsureModelsAsync([detectorFile, recognitionFile], stoppingToken);
-            if (!provisioning.IsProvisioned)
+            var provisioned = await ProvisionAsync([detectorFile, recognitionFile], stoppingToken);
+            if (!provisioned.IsProvisioned)
             {
-                engine.MarkFailed($"Models are not available: {provisioning.Reason}. {provisioning.Remedy}".Trim());
+                engine.MarkFailed(NotAvailable(provisioned));
                 return;
             }
 
@@ -74,6 +78,42 @@ public sealed class ModelLoader(
             engine.MarkFailed(ex.Message);
         }
     }
+
+    /// <summary>
+    /// Provisions the model files, trying a failed download again (5 s doubling to 5 min by default, with
+    /// jitter) until it succeeds or the host stops: a network blip at start-up must not leave a replica
+    /// unready for good while liveness keeps it alive. Meanwhile readiness says loading, why, and when next.
+    /// Other outcomes (files present, download switched off) are final at once.
+    /// </summary>
+    private async Task<ProvisioningResult> ProvisionAsync(string[] modelFiles, CancellationToken stoppingToken)
+    {
+        var retry = new ResiliencePipelineBuilder<ProvisioningResult> { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions<ProvisioningResult>
+            {
+                ShouldHandle = attempt => ValueTask.FromResult(attempt.Outcome.Result?.Status == ProvisioningStatus.Failed),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = provisioning.Value.RetryDelay,
+                MaxDelay = provisioning.Value.MaxRetryDelay,
+                // Polly's value for "retry indefinitely"; the host's stopping token ends the loop.
+                MaxRetryAttempts = int.MaxValue,
+                OnRetry = attempt =>
+                {
+                    var nextAttemptAt = timeProvider.GetUtcNow() + attempt.RetryDelay;
+                    _logger.LogWarning(
+                        "Model download attempt {Attempt} failed; trying again in {Delay} (at {NextAttemptAt:O})",
+                        attempt.AttemptNumber + 1,
+                        attempt.RetryDelay,
+                        nextAttemptAt);
+                    engine.MarkRetrying(NotAvailable(attempt.Outcome.Result!), nextAttemptAt);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        return await retry.ExecuteAsync(token => new ValueTask<ProvisioningResult>(provisioner.EnsureModelsAsync(modelFiles, token)), stoppingToken);
+    }
+
+    private static string NotAvailable(ProvisioningResult result) => $"Models are not available: {result.Reason}. {result.Remedy}".Trim();
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -44,10 +44,27 @@ public sealed class ModelProvisioningOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Wait before the first new attempt after a failed download (a network blip, a registry outage); each
+    /// further wait doubles, with random jitter so replicas that failed together do not retry together.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between download attempts; the service keeps trying, readiness says when next.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     private const string Sha256HexPattern = "^[0-9a-fA-F]{64}$";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (MaxRetryDelay < RetryDelay)
+        {
+            yield return new ValidationResult(
+                $"MaxRetryDelay ({MaxRetryDelay}) must be at least RetryDelay ({RetryDelay}).", [nameof(MaxRetryDelay)]);
+        }
+
         foreach (var (fileName, sha256) in PackFiles)
         {
             if (string.IsNullOrWhiteSpace(fileName) || Path.GetFileName(fileName) != fileName)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using FaceApi.Contracts;
 using FaceApi.Errors;
 
 namespace FaceApi.Uploads;

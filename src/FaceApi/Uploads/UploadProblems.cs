@@ -1,3 +1,4 @@
+using FaceApi.Contracts;
 using FaceApi.Errors;
 
 namespace FaceApi.Uploads;

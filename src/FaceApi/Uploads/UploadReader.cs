@@ -1,3 +1,4 @@
+using FaceApi.Contracts;
 using FaceApi.Errors;
 using FaceApi.OpenApi;
 using Microsoft.Net.Http.Headers;

@@ -10,7 +10,9 @@ namespace FaceApi.Tests.Metrics;
 public static class ExternalTool
 {
     /// <summary>Full path of <paramref name="name"/> on PATH; skips or fails the test when absent.</summary>
-    public static string Require(string name)
+    /// <param name="name">The program's file name.</param>
+    /// <param name="installHint">How to install it, for the skip or failure message.</param>
+    public static string Require(string name, string installHint = "install the Debian package prometheus (apt-get install -y prometheus)")
     {
         var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
@@ -21,7 +23,7 @@ public static class ExternalTool
             return found;
         }
 
-        var message = $"'{name}' is not on PATH; install the Debian package prometheus (apt-get install -y prometheus).";
+        var message = $"'{name}' is not on PATH; {installHint}.";
         if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
         {
             Assert.Fail($"{message} CI=true, so this is a failure: .ci/run must install it.");
@@ -32,7 +34,12 @@ public static class ExternalTool
     }
 
     /// <summary>Runs a tool to completion; its exit code and its stdout and stderr together.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string path, string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(string path, string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        RunAsync(path, workingDirectory, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs a tool to completion with extra environment variables; its exit code and its stdout and stderr together.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string path, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(path)
         {
@@ -43,6 +50,11 @@ public static class ExternalTool
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {path}.");

@@ -14,4 +14,4 @@ public sealed record EmbedResponse(string Model, int Dimension, int ImageWidth, 
 /// <param name="Landmarks">Left eye, right eye, nose, left and right mouth corners; null for an aligned crop.</param>
 /// <param name="Embedding">L2-normalised embedding: compare two with a dot product (cosine similarity).</param>
 /// <param name="Norm">Norm of the raw model output; low values suggest a blurred or non-face crop.</param>
-public sealed record EmbeddedFace(FaceBoxDto Box, float? Score, IReadOnlyList<PointDto>? Landmarks, float[] Embedding, float Norm);
+public sealed record EmbeddedFace(FaceBox Box, float? Score, IReadOnlyList<Point>? Landmarks, float[] Embedding, float Norm);

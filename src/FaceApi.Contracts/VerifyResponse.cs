@@ -14,4 +14,4 @@ public sealed record VerifyResponse(bool Match, float Similarity, float Threshol
 /// <param name="Score">Detector confidence 0–1.</param>
 /// <param name="Landmarks">Five landmarks.</param>
 /// <param name="FacesFound">Faces found in the image; the largest was used.</param>
-public sealed record VerifiedFace(FaceBoxDto Box, float Score, IReadOnlyList<PointDto> Landmarks, int FacesFound);
+public sealed record VerifiedFace(FaceBox Box, float Score, IReadOnlyList<Point> Landmarks, int FacesFound);
