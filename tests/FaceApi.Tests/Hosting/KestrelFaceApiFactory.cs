@@ -12,7 +12,7 @@ namespace FaceApi.Tests.Hosting;
 /// response framing are exercised, which the in-memory TestServer skips. Images are limited to
 /// <see cref="MaxImageBytes"/>, so the over-limit bodies the tests send stay small.
 /// </summary>
-public sealed class KestrelFaceApiFactory : FaceApiFactory
+public class KestrelFaceApiFactory : FaceApiFactory
 {
     /// <summary>128 KiB: rose1.jpg (52 KB) fits, obama2.jpg (184 KB) does not.</summary>
     public const int MaxImageBytes = 128 * 1024;
