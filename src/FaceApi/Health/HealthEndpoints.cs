@@ -15,6 +15,9 @@ public static class HealthEndpoints
 
     private static readonly TimeSpan PublishPeriod = TimeSpan.FromSeconds(5);
 
+    // MapHealthChecks answers every method; the probes answer GET only, as before, so made-up methods get 405.
+    private static readonly HttpMethodMetadata GetOnly = new([HttpMethods.Get]);
+
     /// <summary>The models check, tagged for readiness, also published to Prometheus as <c>aspnetcore_healthcheck_status</c>.</summary>
     public static IServiceCollection AddFaceApiHealthChecks(this IServiceCollection services)
     {
@@ -33,13 +36,13 @@ public static class HealthEndpoints
             // No check runs: answering at all is the proof of life.
             Predicate = _ => false,
             ResponseWriter = (context, _) => context.Response.WriteAsJsonAsync(new LivenessResponse("alive"), context.RequestAborted),
-        }).WithDisplayName("Live");
+        }).WithDisplayName("Live").WithMetadata(GetOnly);
 
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadinessTag),
             ResponseWriter = WriteReadinessAsync,
-        }).WithDisplayName("Ready");
+        }).WithDisplayName("Ready").WithMetadata(GetOnly);
         return app;
     }
 

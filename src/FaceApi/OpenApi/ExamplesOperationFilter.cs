@@ -46,6 +46,7 @@ public sealed class ExamplesOperationFilter : IOperationFilter
     {
         "400" => OpenApiExamples.Problem(400, ProblemCode.InvalidImage, "The image could not be decoded: it is corrupt or not an image.", path),
         "401" => OpenApiExamples.Problem(401, ProblemCode.Unauthorized, "Send an API key in the X-API-Key header.", path),
+        "408" => OpenApiExamples.Problem(408, ProblemCode.RequestTimeout, "The request body arrived too slowly.", path),
         "413" => OpenApiExamples.Problem(413, ProblemCode.ImageTooLarge, "'image' is larger than the 20 MiB this service accepts per image.", path),
         "415" => OpenApiExamples.Problem(415, ProblemCode.UnsupportedFormat, "HEIF/HEIC images are not supported; send JPEG, PNG, WebP, BMP, GIF or TIFF.", path),
         "422" => OpenApiExamples.Problem(422, ProblemCode.NoFace, "No face was found in the image.", path),

@@ -71,6 +71,7 @@ public static class OpenApiExamples
     {
         400 => 1,
         401 => 2,
+        408 => 9,
         413 => 14,
         415 => 16,
         422 => 21,
