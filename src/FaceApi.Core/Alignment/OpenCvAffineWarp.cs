@@ -38,7 +38,7 @@ internal static class OpenCvAffineWarp
     /// <paramref name="destination"/>, sampling <paramref name="source"/> at <paramref name="cropToImage"/>
     /// of each crop pixel; crop pixels whose neighbours all fall outside the image are black.
     /// </summary>
-    public static void Warp(Image<Rgb24> source, SimilarityTransform cropToImage, int size, Span<byte> destination)
+    public static void Warp(Image<Rgb24> source, SimilarityTransform cropToImage, int size, byte[] destination)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
@@ -47,6 +47,11 @@ internal static class OpenCvAffineWarp
             throw new ArgumentException($"A {size}x{size} RGB crop needs {size * size * Channels} bytes.", nameof(destination));
         }
 
+        source.ProcessPixelRows(pixels => Warp(pixels, cropToImage, size, destination));
+    }
+
+    private static void Warp(PixelAccessor<Rgb24> source, SimilarityTransform cropToImage, int size, Span<byte> destination)
+    {
         // The 2x3 matrix [m0 m1 m2; m3 m4 m5] of the inverse map, as WarpAffineInvoker reads it.
         double m0 = cropToImage.A, m1 = -cropToImage.B, m2 = cropToImage.TranslateX;
         double m3 = cropToImage.B, m4 = cropToImage.A, m5 = cropToImage.TranslateY;

@@ -32,7 +32,7 @@ internal static class OpenCvLinearResize
     /// Resizes <paramref name="source"/> to <paramref name="width"/> × <paramref name="height"/> into
     /// <paramref name="destination"/>: RGB interleaved, rows top to bottom, width × height × 3 bytes.
     /// </summary>
-    public static void Resize(Image<Rgb24> source, int width, int height, Span<byte> destination)
+    public static void Resize(Image<Rgb24> source, int width, int height, byte[] destination)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -45,11 +45,13 @@ internal static class OpenCvLinearResize
 
         if (source.Width == width && source.Height == height)
         {
-            for (var y = 0; y < height; y++)
+            source.ProcessPixelRows(pixels =>
             {
-                source.RowBytes(y).CopyTo(destination.Slice(y * rowLength, rowLength));
-            }
-
+                for (var y = 0; y < height; y++)
+                {
+                    pixels.RowBytes(y).CopyTo(destination.AsSpan(y * rowLength, rowLength));
+                }
+            });
             return;
         }
 
@@ -59,10 +61,10 @@ internal static class OpenCvLinearResize
         // cv::hal::resize hands an exact 2x shrink to INTER_AREA's fast path, (a + b + c + d + 2) >> 2. The
         // fixed-point blend below gives the same for 8-bit input (weights of 1024 make each row sum's
         // product exactly (a + b) · 2^16), so that case needs no code of its own.
-        Bilinear(source, width, height, scaleX, scaleY, destination);
+        source.ProcessPixelRows(pixels => Bilinear(pixels, width, height, scaleX, scaleY, destination));
     }
 
-    private static void Bilinear(Image<Rgb24> source, int width, int height, double scaleX, double scaleY, Span<byte> destination)
+    private static void Bilinear(PixelAccessor<Rgb24> source, int width, int height, double scaleX, double scaleY, Span<byte> destination)
     {
         var rowLength = width * Channels;
         var leftOffsets = ArrayPool<int>.Shared.Rent(width);
