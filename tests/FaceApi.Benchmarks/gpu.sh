@@ -15,9 +15,9 @@
 #                                             outlives the call while the machine stays warm. One
 #                                             call per part, carry ".device/partN", within 30 s of
 #                                             each other (the machine goes back after 30 s idle).
-#   tests/FaceApi.Benchmarks/gpu.sh run [--provider cpu] [--quick]
+#   tests/FaceApi.Benchmarks/gpu.sh run [--provider cpu] [--quick] [--near-free]
 #                                             there: the measurements, about 5 minutes on CUDA;
-#                                             --provider cpu --quick rehearses every step here.
+#                                             --provider cpu --quick --near-free rehearses every step here.
 #
 # The last part's call can stage and run at once: `bash tests/FaceApi.Benchmarks/gpu.sh stage &&
 # bash tests/FaceApi.Benchmarks/gpu.sh run`. What it prints: the raw model's faces/s per batch size;
@@ -46,16 +46,16 @@ prepare() {
 
   echo "== Release build of the benchmark (and the service it starts)"
   dotnet build -c Release "$repo/tests/FaceApi.Benchmarks" -warnaserror -v quiet -nologo
-  local staging=$carry/staging
-  rm -rf "$carry" && mkdir -p "$staging/files/bench" "$staging/files/dotnet/shared" "$staging/files/shared"
+  local staging=$carry/staging cache=$carry/cache
+  rm -rf "$carry"/part* "$staging" && mkdir -p "$cache" "$staging/files/repo/bench" "$staging/files/dotnet/shared" "$staging/files/shared"
 
   # The build without other platforms' native libraries; the CUDA provider travels on its own.
   local bin=$repo/tests/FaceApi.Benchmarks/bin/Release/net10.0
-  (cd "$bin" && tar -cf - --exclude=./runtimes .) | tar -xf - -C "$staging/files/bench"
-  mkdir -p "$staging/files/bench/runtimes/linux-x64/native"
-  cp "$native/libonnxruntime.so" "$native/libonnxruntime_providers_shared.so" "$staging/files/bench/runtimes/linux-x64/native/"
-  # TestData finds ../shared/testdata beside the folder holding FaceApi.sln.
-  touch "$staging/files/FaceApi.sln"
+  (cd "$bin" && tar -cf - --exclude=./runtimes .) | tar -xf - -C "$staging/files/repo/bench"
+  mkdir -p "$staging/files/repo/bench/runtimes/linux-x64/native"
+  cp "$native/libonnxruntime.so" "$native/libonnxruntime_providers_shared.so" "$staging/files/repo/bench/runtimes/linux-x64/native/"
+  # TestData looks for ../shared/testdata beside the folder holding FaceApi.sln (repo/).
+  touch "$staging/files/repo/FaceApi.sln"
   cp -r "$repo/../shared/testdata" "$staging/files/shared/"
   rm -rf "$staging/files/shared/testdata/resize"
   # The runtime the build targets: host, hostfxr, Microsoft.NETCore.App and Microsoft.AspNetCore.App.
@@ -67,11 +67,15 @@ prepare() {
   done
   cp "$(command -v hey)" "$staging/files/"
 
-  echo "== compressing (xz; the CUDA provider takes a few minutes on 2 cores)"
+  echo "== compressing (xz)"
   tar -C "$staging/files" -cf - . | xz -T0 -6 > "$staging/files.tar.xz"
-  xz -T0 -6 -c "$native/libonnxruntime_providers_cuda.so" > "$staging/cuda.so.xz"
+  # 284 MB to about 187 MB, 25 minutes on two busy cores: kept in .device/cache for the next prepare.
+  local cuda_xz=$cache/libonnxruntime_providers_cuda-$onnxruntime_version.so.xz
+  if [ ! -s "$cuda_xz" ]; then
+    xz -T0 -6 -c "$native/libonnxruntime_providers_cuda.so" > "$cuda_xz.tmp" && mv "$cuda_xz.tmp" "$cuda_xz"
+  fi
   # One stream cut into pieces; the parts hold consecutive pieces, the last part the rest.
-  cat "$staging/files.tar.xz" "$staging/cuda.so.xz" > "$staging/all"
+  cat "$staging/files.tar.xz" "$cuda_xz" > "$staging/all"
   local files_size
   files_size=$(stat -c %s "$staging/files.tar.xz")
   echo "$files_size" > "$staging/files-size"
@@ -108,7 +112,7 @@ stage() {
   cat "$work"/pieces/piece.* > "$work/all"
   mkdir -p "$work/root"
   head -c "$files_size" "$work/all" | xz -d | tar -xf - -C "$work/root"
-  tail -c +"$((files_size + 1))" "$work/all" | xz -d > "$work/root/bench/runtimes/linux-x64/native/libonnxruntime_providers_cuda.so"
+  tail -c +"$((files_size + 1))" "$work/all" | xz -d > "$work/root/repo/bench/runtimes/linux-x64/native/libonnxruntime_providers_cuda.so"
   rm -rf "$work/all" "$work/pieces"
   echo "unpacked into $work/root"
 }
@@ -121,11 +125,13 @@ cuda_library_path() {
 }
 
 run() {
-  local provider=cuda quick=0
+  local provider=cuda quick=0 model_kind=()
   while [ $# -gt 0 ]; do
     case $1 in
       --provider) provider=$2; shift 2 ;;
       --quick) quick=1; shift ;;
+      # The rehearsal's model: runs in microseconds on CPU, so every step finishes in seconds.
+      --near-free) model_kind=(--near-free); shift ;;
       *) echo "unknown option $1" >&2; exit 2 ;;
     esac
   done
@@ -133,7 +139,7 @@ run() {
   local root=$work/root out=${OUT:-$work/out}
   mkdir -p "$out"
   export DOTNET_ROOT=$root/dotnet PATH=$root/dotnet:$PATH DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-  local bench=(dotnet "$root/bench/FaceApi.Benchmarks.dll")
+  local bench=(dotnet "$root/repo/bench/FaceApi.Benchmarks.dll")
   # Seconds: warm-up and measured window of each HTTP cell, raw seconds per batch size.
   local warmup=3 duration=6 raw=3 photo_duration=5 hey_duration=6
   if [ "$quick" = 1 ]; then warmup=1 duration=2 raw=1 photo_duration=2 hey_duration=2; fi
@@ -148,11 +154,12 @@ run() {
     export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
     echo "CUDA library folders: $libs"
     echo "unresolved libraries of the CUDA provider (should be none):"
-    ldd "$root/bench/runtimes/linux-x64/native/libonnxruntime_providers_cuda.so" | grep 'not found' || true
+    ldd "$root/repo/bench/runtimes/linux-x64/native/libonnxruntime_providers_cuda.so" | grep 'not found' || true
   fi
 
   local model=$work/iresnet50.onnx
-  [ -f "$model" ] || "${bench[@]}" --write-model "$model"
+  [ ${#model_kind[@]} -eq 0 ] || model=$work/near-free.onnx
+  [ -f "$model" ] || "${bench[@]}" "${model_kind[@]}" --write-model "$model"
   local common=(--model "$model" --provider "$provider" --warmup "$warmup" --duration "$duration")
 
   echo "== 1. raw model by batch size; aligned crops at 1, 4, 16, 64 clients, batching on, then off"
@@ -186,8 +193,8 @@ open(sys.argv[2], "wb").write(body)
 PY
   local providers=CPU
   [ "$provider" = cuda ] && providers=CUDA
-  (cd "$root/bench" && env ASPNETCORE_ENVIRONMENT=Production FaceApi__Models__AutoDownload=false \
-    FaceApi__Models__Directory="$work" FaceApi__Recognition__ModelPath="$model" FaceApi__Recognition__Name=iresnet50 \
+  (cd "$root/repo/bench" && env ASPNETCORE_ENVIRONMENT=Production FaceApi__Models__AutoDownload=false \
+    FaceApi__Models__Directory="$work" FaceApi__Recognition__ModelPath="$model" FaceApi__Recognition__Name="$(basename "$model" .onnx)" \
     FaceApi__Detection__ModelPath="$root/shared/testdata/models/scrfd_2.5g_bnkps.onnx" \
     FaceApi__Inference__Providers__0=$providers FaceApi__Logging__Json=false \
     dotnet FaceApi.dll --urls "http://127.0.0.1:$port" > "$out/hey-service.log" 2>&1) &
@@ -221,12 +228,12 @@ batch_stage_means() {
     { key = $1; sub(/\{.*\}/, "", key); a[key] += $2 }
     END {
       d = a["faceapi_batch_size_count"] - b["faceapi_batch_size_count"]
-      printf "   mean batch %.2f;", d > 0 ? (a["faceapi_batch_size_sum"] - b["faceapi_batch_size_sum"]) / d : 0
+      printf "   mean batch %.2f;", (d > 0 ? (a["faceapi_batch_size_sum"] - b["faceapi_batch_size_sum"]) / d : 0)
       split("faceapi_batch_gather_seconds faceapi_batch_dispatch_seconds faceapi_inference_seconds faceapi_batch_respond_seconds", names, " ")
       split("gather dispatch run respond", labels, " ")
       for (i = 1; i <= 4; i++) {
         c = a[names[i] "_count"] - b[names[i] "_count"]
-        printf " %s %.2f ms", labels[i], c > 0 ? 1000 * (a[names[i] "_sum"] - b[names[i] "_sum"]) / c : 0
+        printf " %s %.2f ms", labels[i], (c > 0 ? 1000 * (a[names[i] "_sum"] - b[names[i] "_sum"]) / c : 0)
       }
       printf " (means per batch)\n"
     }'
@@ -236,5 +243,5 @@ case ${1:-} in
   prepare) prepare ;;
   stage) stage ;;
   run) shift; run "$@" ;;
-  *) sed -n '2,26p' "$0"; exit 2 ;;
+  *) awk 'NR > 1 && /^set -euo/ { exit } NR > 1' "$0"; exit 2 ;;
 esac

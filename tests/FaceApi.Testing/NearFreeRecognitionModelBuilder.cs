@@ -13,23 +13,23 @@ namespace FaceApi.Testing;
 /// </summary>
 public static class NearFreeRecognitionModelBuilder
 {
-    public const int InputSize = 112;
-    public const int EmbeddingSize = 512;
-    private const string InputName = "input.1";
-    private const string OutputName = "683";
+    // w600k_r50's names and sizes, as the IResNet-50 twin has them.
+    private static readonly IResNetSpec Contract = IResNetSpec.IResNet50;
+
+    public static int EmbeddingSize => Contract.EmbeddingSize;
 
     /// <summary>Returns the serialized model, the same bytes on every call.</summary>
     public static byte[] Build()
     {
         var graph = new OnnxGraphBuilder("near-free-recognition");
         var batch = TensorDimension.Symbolic("None");
-        graph.AddInput(InputName, batch, 3, InputSize, InputSize);
+        graph.AddInput(Contract.InputName, batch, 3, Contract.InputSize, Contract.InputSize);
         // [N,3,112,112] -> [N,3]: one multiply-add per input value, about 38 kFLOP a face (IResNet-50: 12.6 GFLOP).
-        var means = graph.AddNode("ReduceMean", "mean", [InputName], IntsAttribute("axes", 2, 3), IntAttribute("keepdims", 0));
+        var means = graph.AddNode("ReduceMean", "mean", [Contract.InputName], IntsAttribute("axes", 2, 3), IntAttribute("keepdims", 0));
         // Different crops give different directions, so embeddings still tell inputs apart.
         var projection = new SeededRandom(0).Normal(3 * EmbeddingSize, 0, 1);
-        graph.AddNamedNode("MatMul", OutputName, [means, graph.AddWeight("proj", projection, 3, EmbeddingSize)]);
-        graph.AddOutput(OutputName, batch, EmbeddingSize);
+        graph.AddNamedNode("MatMul", Contract.OutputName, [means, graph.AddWeight("proj", projection, 3, EmbeddingSize)]);
+        graph.AddOutput(Contract.OutputName, batch, EmbeddingSize);
         return graph.ToModel("near-free-recognition").ToByteArray();
     }
 }
