@@ -193,7 +193,8 @@ open(sys.argv[2], "wb").write(body)
 PY
   local providers=CPU
   [ "$provider" = cuda ] && providers=CUDA
-  (cd "$root/repo/bench" && env ASPNETCORE_ENVIRONMENT=Production FaceApi__Models__AutoDownload=false \
+  # exec: $! is then the service itself, so the kill below stops it.
+  (cd "$root/repo/bench" && exec env ASPNETCORE_ENVIRONMENT=Production FaceApi__Models__AutoDownload=false \
     FaceApi__Models__Directory="$work" FaceApi__Recognition__ModelPath="$model" FaceApi__Recognition__Name="$(basename "$model" .onnx)" \
     FaceApi__Detection__ModelPath="$root/shared/testdata/models/scrfd_2.5g_bnkps.onnx" \
     FaceApi__Inference__Providers__0=$providers FaceApi__Logging__Json=false \
