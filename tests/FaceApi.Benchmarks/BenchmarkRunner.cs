@@ -21,6 +21,10 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
     // the service's own RequestTimeout (30 s) answers first.
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromMinutes(2);
 
+    // Loading and warming IResNet-50 (every warm-up batch size on every session) takes tens of
+    // seconds on 2 cores; measured 25-40 s for MaxBatchSize 8.
+    private static readonly TimeSpan ServiceReadyTimeout = TimeSpan.FromMinutes(5);
+
     public async Task<BenchmarkReport> RunAsync()
     {
         var machine = MachineDescription.Current();
@@ -67,7 +71,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         using var client = CreateClient();
         var cells = new List<CellResult>();
 
-        await using (var service = await StartServiceAsync(settings, client, "batching on"))
+        await using (var service = await StartServiceAsync(settings, "batching on"))
         {
             var load = new LoadGenerator(client, service);
             foreach (var workload in options.Workloads)
@@ -86,7 +90,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         }
 
         var unbatched = new Dictionary<string, string>(settings, StringComparer.OrdinalIgnoreCase) { ["FaceApi:Batching:MaxBatchSize"] = "1" };
-        await using (var service = await StartServiceAsync(unbatched, client, "batching off"))
+        await using (var service = await StartServiceAsync(unbatched, "batching off"))
         {
             var load = new LoadGenerator(client, service);
             foreach (var concurrency in options.OffConcurrency)
@@ -113,7 +117,7 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         {
             foreach (var (batching, serviceSettings) in new[] { ("on", settings), ("off", unbatched) })
             {
-                await using var service = await StartServiceAsync(serviceSettings, client, $"batching {batching}, round {round}");
+                await using var service = await StartServiceAsync(serviceSettings, $"batching {batching}, round {round}");
                 var load = new LoadGenerator(client, service);
                 foreach (var concurrency in options.Concurrency)
                 {
@@ -125,11 +129,23 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         return cells;
     }
 
-    private async Task<ServiceProcess> StartServiceAsync(Dictionary<string, string> settings, HttpClient client, string label)
+    private async Task<ServiceProcess> StartServiceAsync(Dictionary<string, string> settings, string label)
     {
         log($"http: starting the service ({label})");
-        var host = options.ServiceAssembly ?? Path.Combine(AppContext.BaseDirectory, "FaceApi.dll");
-        return await ServiceProcess.StartAsync(host, settings, client);
+        var service = ServiceProcess.Start(
+            "faceapi",
+            options.ServiceAssembly ?? ServiceProcess.HostAssemblyBesideThisProgram(),
+            settings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)));
+        try
+        {
+            await service.WaitUntilReadyAsync(ServiceReadyTimeout, CancellationToken.None);
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
     }
 
     private async Task<CellResult> MeasureCellAsync(LoadGenerator load, string workload, string batching, string path, IReadOnlyList<RequestBody> bodies, int concurrency)

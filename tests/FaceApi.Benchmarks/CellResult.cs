@@ -1,3 +1,5 @@
+using FaceApi.Testing;
+
 namespace FaceApi.Benchmarks;
 
 /// <summary>One HTTP cell: an upload kind at one concurrency against one service configuration.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FaceApi.Testing;
 
 namespace FaceApi.Benchmarks;
 

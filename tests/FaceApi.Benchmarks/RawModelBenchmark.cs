@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FaceApi.Core.Inference;
+using FaceApi.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 

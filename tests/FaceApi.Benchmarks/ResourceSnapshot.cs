@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FaceApi.Testing;
 
 namespace FaceApi.Benchmarks;
 
@@ -10,6 +11,6 @@ internal sealed record ResourceSnapshot(long Timestamp, TimeSpan ClientCpu, Time
         // The scrape first, so the CPU times that follow include its cost on both sides.
         var counters = await ServerCounters.ReadAsync(client, service.Address);
         using var self = Process.GetCurrentProcess();
-        return new ResourceSnapshot(Stopwatch.GetTimestamp(), self.TotalProcessorTime, service.CpuTime, MachineCpu.BusyTime(), counters);
+        return new ResourceSnapshot(Stopwatch.GetTimestamp(), self.TotalProcessorTime, service.Child.CpuTime, MachineCpu.BusyTime(), counters);
     }
 }

@@ -1,11 +1,7 @@
-using FaceApi.Core.Alignment;
-using FaceApi.Core.Imaging;
 using FaceApi.Testing;
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace FaceApi.Benchmarks;
 
@@ -43,20 +39,10 @@ internal static class TestImages
 
     private static async Task<IReadOnlyList<RequestBody>> AlignedCropsAsync(int cropSize, IImageEncoder encoder, string extension, string mediaType)
     {
-        var decoder = new ImageDecoder(new ImageDecodingOptions());
         var bodies = new List<RequestBody>();
-        foreach (var image in TestData.Faces.Images)
+        foreach (var (name, crop) in AlignedCrops.OfEveryReferenceFace(cropSize, encoder))
         {
-            using var photo = decoder.Decode(await File.ReadAllBytesAsync(TestData.Path(image.File)));
-            for (var i = 0; i < image.Reference.Count; i++)
-            {
-                var landmarks = image.Reference[i].Landmarks.Select(point => new PointF(point[0], point[1])).ToArray();
-                var crop = FaceAligner.Align(photo, landmarks, cropSize);
-                using var cropImage = Image.LoadPixelData<Rgb24>(crop.RgbPixels.Span, cropSize, cropSize);
-                using var encoded = new MemoryStream();
-                await cropImage.SaveAsync(encoded, encoder);
-                bodies.Add(await RequestBody.MultipartAsync($"{Path.GetFileNameWithoutExtension(image.File)}-{i}.{extension}", encoded.ToArray(), mediaType));
-            }
+            bodies.Add(await RequestBody.MultipartAsync($"{name}.{extension}", crop, mediaType));
         }
 
         return bodies;

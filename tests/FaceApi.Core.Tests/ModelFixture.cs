@@ -23,9 +23,9 @@ public sealed class ModelFixture : IDisposable
 
     public ModelFixture()
     {
-        if (!TestData.IsAvailable)
+        if (TestData.MissingDataError() is { } missing)
         {
-            return;
+            throw missing;
         }
 
         var options = new InferenceOptions();

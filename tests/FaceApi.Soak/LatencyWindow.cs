@@ -1,3 +1,5 @@
+using FaceApi.Testing;
+
 namespace FaceApi.Soak;
 
 /// <summary>Latencies and statuses of the requests that completed in one reporting window.</summary>
@@ -28,17 +30,7 @@ internal sealed class LatencyWindow
     }
 
     /// <summary>The nearest-rank percentile, in milliseconds; 0 for an empty window.</summary>
-    public double Percentile(double percent)
-    {
-        if (_milliseconds.Count == 0)
-        {
-            return 0;
-        }
-
-        var sorted = _milliseconds.Order().ToArray();
-        var rank = (int)Math.Ceiling(percent / 100 * sorted.Length);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
-    }
+    public double Percentile(double percent) => _milliseconds.Count == 0 ? 0 : Percentiles.Of(_milliseconds, percent / 100);
 
     public double Max => _milliseconds.Count == 0 ? 0 : _milliseconds.Max();
 }

@@ -9,19 +9,22 @@ namespace FaceApi.Testing;
 /// </summary>
 public static class TestModelSettings
 {
-    /// <summary>MobileFaceNet's threshold from issue 2; same-person pairs in faces.json score 0.43 and up, different ones at most 0.26.</summary>
+    /// <summary>
+    /// MobileFaceNet's decision threshold (issue 2): between the highest different-person similarity
+    /// and the lowest same-person one of the labelled photos (<see cref="IdentityFigures"/>).
+    /// </summary>
     public const float VerificationThreshold = 0.35f;
 
     public const string RecognitionModelName = "mobilefacenet";
 
     /// <summary>Configuration entries with <c>FaceApi:Section:Key</c> keys, as a host builder takes them.</summary>
     /// <remarks>
-    /// Without the test data the models folder is a placeholder, so a factory can still be built; the
-    /// tests skip through <see cref="TestData.Require"/> before they start a host.
+    /// The models folder is named even when the data is absent, so a factory can still be built; a
+    /// host that needs it fails to start with <see cref="TestData.MissingMessage"/>.
     /// </remarks>
     public static Dictionary<string, string?> Create() => new()
     {
-        ["FaceApi:Models:Directory"] = TestData.IsAvailable ? TestData.Path("models") : "models",
+        ["FaceApi:Models:Directory"] = TestData.Folder is null ? "models" : System.IO.Path.Combine(TestData.Folder, "models"),
         ["FaceApi:Models:AutoDownload"] = "false",
         ["FaceApi:Recognition:ModelPath"] = "mobilefacenet.onnx",
         ["FaceApi:Recognition:Name"] = RecognitionModelName,

@@ -14,7 +14,7 @@ public sealed class ScrfdDetectorTests(ModelFixture models) : IClassFixture<Mode
     [MemberData(nameof(Photos))]
     public async Task Finds_the_reference_faces_with_boxes_and_landmarks_within_tolerance(string file)
     {
-        TestData.SkipIfUnavailable();
+        TestData.RequireAvailable();
         var expected = TestData.Faces.Images.Single(i => i.File == $"faces/{file}");
         using var image = Decoder.Decode(TestData.ReadFacePhoto(file));
 
@@ -33,7 +33,7 @@ public sealed class ScrfdDetectorTests(ModelFixture models) : IClassFixture<Mode
     [Fact]
     public async Task Faces_come_largest_first()
     {
-        TestData.SkipIfUnavailable();
+        TestData.RequireAvailable();
         using var image = Decoder.Decode(TestData.ReadFacePhoto("obama_family.jpg"));
 
         var faces = await models.Detector!.DetectAsync(image, TestContext.Current.CancellationToken);
@@ -44,7 +44,7 @@ public sealed class ScrfdDetectorTests(ModelFixture models) : IClassFixture<Mode
     [Fact]
     public async Task A_photo_without_a_face_yields_no_detection()
     {
-        TestData.SkipIfUnavailable();
+        TestData.RequireAvailable();
         // A uniform grey canvas: nothing in it resembles a face.
         using var blank = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(640, 480, new SixLabors.ImageSharp.PixelFormats.Rgb24(128, 128, 128));
 

@@ -75,8 +75,10 @@ public sealed class ImageDecoderFailureTests
 
         stopwatch.Stop();
         // The pixels would take 30 GB as RGB24; refusing them from the header costs a few kilobytes.
-        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, 0, 1024 * 1024);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(500));
+        // Counted on this thread, so tests running alongside do not blur it; the time is only printed.
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        TestContext.Current.TestOutputHelper?.WriteLine($"Refused in {stopwatch.Elapsed.TotalMilliseconds:F1} ms, {allocated / 1024} KiB allocated.");
+        Assert.InRange(allocated, 0, 1024 * 1024);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class InferenceSessionPoolTests
         // build machines) it must fall back and report it; where CUDA loads, it must report nothing.
         using var pool = InferenceSessionPool.Load(model, new InferenceOptions { PoolSize = 2 }, logger);
 
-        var warnings = logger.Messages.Where(m => m.Level == LogLevel.Warning).ToList();
+        var warnings = logger.Entries.Where(m => m.Level == LogLevel.Warning).ToList();
         if (pool.Provider == ExecutionProvider.Cuda)
         {
             Assert.Null(pool.CudaFallbackReason);
@@ -27,8 +27,8 @@ public sealed class InferenceSessionPoolTests
         Assert.Equal(ExecutionProvider.Cpu, pool.Provider);
         Assert.False(string.IsNullOrWhiteSpace(pool.CudaFallbackReason));
         var warning = Assert.Single(warnings); // once for the pool, not once per session
-        Assert.Contains("running on CPU", warning.Text, StringComparison.Ordinal);
-        Assert.Contains(pool.CudaFallbackReason, warning.Text, StringComparison.Ordinal);
+        Assert.Contains("running on CPU", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(pool.CudaFallbackReason, warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,19 +59,6 @@ public sealed class InferenceSessionPoolTests
 
         Assert.Equal(ExecutionProvider.Cpu, pool.Provider);
         Assert.Null(pool.CudaFallbackReason);
-        Assert.DoesNotContain(logger.Messages, m => m.Level == LogLevel.Warning);
-    }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        public List<(LogLevel Level, string Text)> Messages { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Messages.Add((logLevel, formatter(state, exception)));
+        Assert.DoesNotContain(logger.Entries, m => m.Level == LogLevel.Warning);
     }
 }

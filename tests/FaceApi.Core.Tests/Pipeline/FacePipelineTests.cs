@@ -11,7 +11,7 @@ public sealed class FacePipelineTests(ModelFixture models) : IClassFixture<Model
     [Fact]
     public async Task An_image_with_more_faces_than_the_queue_holds_is_refused_and_max_faces_lets_it_through()
     {
-        TestData.SkipIfUnavailable();
+        TestData.RequireAvailable();
         await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions { QueueCapacity = 2 }, NullLogger<EmbeddingBatcher>.Instance);
         var pipeline = new FacePipeline(new ImageDecoder(new ImageDecodingOptions()), models.Detector!, batcher, models.Embedder!.CropSize);
         var family = TestData.ReadFacePhoto("obama_family.jpg"); // 4 faces (faces.json)

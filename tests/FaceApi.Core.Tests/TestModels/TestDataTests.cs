@@ -7,7 +7,7 @@ public sealed class TestDataTests
     [Fact]
     public void Faces_manifest_lists_the_sixteen_labelled_photos_with_complete_references()
     {
-        TestData.SkipIfUnavailable();
+        TestData.RequireAvailable();
 
         var images = TestData.Faces.Images;
 

@@ -17,11 +17,8 @@ public sealed partial class NginxBodyLimitTests
     [Fact]
     public void Nginx_accepts_every_body_the_service_accepts_and_refuses_with_the_same_limit_in_its_problem_details()
     {
-        var repository = TestData.RepositoryRoot;
-        if (repository is null)
-        {
-            Assert.Skip("The repository root (FaceApi.sln) was not found; deploy/nginx/faceapi.conf is read from it.");
-        }
+        var repository = TestData.RepositoryRoot
+            ?? throw new InvalidOperationException("The repository root (FaceApi.sln) was not found; deploy/nginx/faceapi.conf is read from it.");
 
         var config = File.ReadAllText(Path.Combine(repository, "deploy", "nginx", "faceapi.conf"));
         var serviceLimit = RequestLimits.MaxBodyBytes(new ImageDecodingOptions().MaxEncodedBytes);

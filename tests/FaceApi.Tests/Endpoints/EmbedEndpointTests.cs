@@ -80,7 +80,7 @@ public sealed class EmbedEndpointTests(FaceApiFactory service)
         var detected = (await WireJson.ReadOkAsync<EmbedResult>(detectedResponse)).Faces[0];
         // MobileFaceNet's input is a 112x112 crop (SOURCES.md).
         const int cropSize = 112;
-        var crop = TestImages.AlignedCrop(photo, detected.Landmarks!.Select(p => new PointF(p.X, p.Y)).ToArray(), cropSize);
+        var crop = AlignedCrops.Of(photo, detected.Landmarks!.Select(p => new PointF(p.X, p.Y)).ToArray(), cropSize);
 
         using var response = await service.Client.PostAsync("/embed?aligned=true", UploadContent.Multipart(("image", crop)), Cancellation);
 

@@ -1,4 +1,3 @@
-using FaceApi.Core.Alignment;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
@@ -36,15 +35,6 @@ internal static class TestImages
         stored.Metadata.ExifProfile = new ExifProfile();
         stored.Metadata.ExifProfile.SetValue(ExifTag.Orientation, ExifOrientationMode.RightTop);
         return Encode(stored, new JpegEncoder { Quality = 95 });
-    }
-
-    /// <summary>The face at <paramref name="landmarks"/> aligned to the ArcFace template, as a lossless PNG crop.</summary>
-    public static byte[] AlignedCrop(byte[] photo, IReadOnlyList<PointF> landmarks, int size)
-    {
-        using var image = Image.Load<Rgb24>(photo);
-        var aligned = FaceAligner.Align(image, landmarks.ToArray(), size);
-        using var crop = Image.LoadPixelData<Rgb24>(aligned.RgbPixels.Span, aligned.Size, aligned.Size);
-        return Encode(crop, new PngEncoder());
     }
 
     private static byte[] Encode(Image image, SixLabors.ImageSharp.Formats.IImageEncoder encoder)

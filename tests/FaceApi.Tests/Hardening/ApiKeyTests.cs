@@ -28,7 +28,7 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedService factory) : IClassFixtur
 
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
-        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        var problem = await response.IsProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("ApiKey header=\"X-API-Key\"", response.Headers.WwwAuthenticate.ToString());
     }
@@ -54,7 +54,7 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedService factory) : IClassFixtur
 
         using var response = await client.PostAsync("/verify", Requests.Json(new { }), TestContext.Current.CancellationToken);
 
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        await response.IsProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Theory]

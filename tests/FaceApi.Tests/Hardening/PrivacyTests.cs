@@ -43,21 +43,21 @@ public sealed class PrivacyTests(PrivacyTests.VerboseService factory) : IClassFi
 
         // Errors log more than successes do: each must still keep the body out.
         using var badBase64 = await client.EmbedAsync(Requests.Json(new { image = bidenBase64[..1001] + "!" }));
-        await badBase64.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        await badBase64.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
         using var truncated = await client.EmbedAsync(Requests.Multipart(obama[..(obama.Length / 2)]));
-        await truncated.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+        await truncated.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
         using var wrongLength = await client.PostAsync("/verify", Requests.Json(new { embedding1 = embedding[..100], embedding2 = embedding }), TestContext.Current.CancellationToken);
-        await wrongLength.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        await wrongLength.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
         using var wrongType = await client.EmbedAsync(new ByteArrayContent(obama));
-        await wrongType.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await wrongType.IsProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         using var badQuery = await client.EmbedAsync(Requests.Multipart(obama), "?aligned=false&maxFaces=abc");
-        await badQuery.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        await badQuery.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
         using var noFace = await client.EmbedAsync(Requests.Multipart(CraftedImages.GifWithOnePixelFrames(canvasSize: 64, frameCount: 1), fileName: "blank.gif"));
-        await noFace.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "no_face");
+        await noFace.IsProblemAsync(HttpStatusCode.UnprocessableEntity, "no_face");
         using var unauthorized = new HttpRequestMessage(HttpMethod.Post, "/embed") { Content = Requests.Json(new { image = bidenBase64 }) };
         unauthorized.Headers.Add("X-API-Key", "wrong-" + Key);
         using var refused = await client.SendAsync(unauthorized, TestContext.Current.CancellationToken);
-        await refused.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        await refused.IsProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
 
         var logs = factory.Logs.AllText;
         // The capture works and reaches below Information: the request summaries and the framework's Debug events are there.

@@ -23,11 +23,11 @@ public sealed class RateLimitTests
         for (var i = 0; i < 3; i++)
         {
             using var allowed = await client.EmbedAsync(Requests.Json(new { }));
-            await allowed.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+            await allowed.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
         }
 
         using var limited = await client.PostAsync("/verify", Requests.Json(new { }), TestContext.Current.CancellationToken);
-        await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+        await limited.IsProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
         var retryAfter = limited.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
@@ -53,14 +53,14 @@ public sealed class RateLimitTests
             first.Add(response.StatusCode);
             if (i == 3)
             {
-                await response.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+                await response.IsProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
             }
         }
 
         using var other = await SendAsync(client, ApiKeyTests.OtherKey);
 
         Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], first);
-        await other.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        await other.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class RateLimitTests
         for (var i = 0; i < 30; i++)
         {
             using var response = await client.EmbedAsync(Requests.Json(new { }));
-            await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+            await response.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class RequestSizeTests
 
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
-        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await response.IsProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
         using var live = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }
@@ -39,8 +39,8 @@ public sealed class RequestSizeTests
         var photo = TestData.ReadFacePhoto("john2.jpeg");
 
         using var multipart = await client.EmbedAsync(Requests.Multipart(photo));
-        await multipart.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "image_too_large");
+        await multipart.IsProblemAsync(HttpStatusCode.RequestEntityTooLarge, "image_too_large");
         using var json = await client.EmbedAsync(Requests.Json(new { image = Convert.ToBase64String(photo) }));
-        await json.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "image_too_large");
+        await json.IsProblemAsync(HttpStatusCode.RequestEntityTooLarge, "image_too_large");
     }
 }

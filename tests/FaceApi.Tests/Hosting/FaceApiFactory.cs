@@ -1,19 +1,25 @@
-using System.Net;
-using System.Text.Json;
 using FaceApi.Testing;
+using FaceApi.Tests.Logging;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
 
 namespace FaceApi.Tests.Hosting;
 
 /// <summary>
-/// The service in memory with the real test models of ../shared/testdata: SCRFD-2.5G and MobileFaceNet
-/// (BGR, mean 127.5, std 128, 128-d), threshold 0.35, no downloads. Initialisation waits until
-/// readiness reports the state <see cref="ExpectedState"/>, since models load in the background.
+/// The one WebApplicationFactory of the tests: the service in memory with the real test models
+/// (SCRFD-2.5G and MobileFaceNet: BGR, mean 127.5, std 128, 128-d), threshold 0.35, no downloads,
+/// plus each test's own settings, and every Serilog event it writes captured in <see cref="Logs"/>.
+/// Models load in the background, so a client is handed out once readiness reports
+/// <see cref="ExpectedState"/> (<see cref="ServiceReadiness"/>, the one readiness wait).
+/// As an xUnit fixture it starts in <see cref="InitializeAsync"/>; a test that builds one itself
+/// calls <see cref="CreateReadyClientAsync"/>.
 /// </summary>
 public class FaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    /// <summary>MobileFaceNet's threshold from issue 2; same-person pairs in faces.json score 0.43 and up, different ones at most 0.26.</summary>
+    /// <inheritdoc cref="TestModelSettings.VerificationThreshold"/>
     public const float Threshold = TestModelSettings.VerificationThreshold;
 
     /// <summary>MobileFaceNet's embedding length (SOURCES.md).</summary>
@@ -21,24 +27,38 @@ public class FaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public const string RecognitionModelName = TestModelSettings.RecognitionModelName;
 
-    // Loading and warming both models takes about a second here; the margin absorbs a busy machine.
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
-
     private HttpClient? _client;
 
-    /// <summary>A client for the started service; skips the running test when the test data is absent.</summary>
-    public HttpClient Client
+    /// <summary>The test models' settings with request logs off.</summary>
+    public FaceApiFactory()
+        : this(new Dictionary<string, string?>())
     {
-        get
-        {
-            if (NeedsTestData)
-            {
-                TestData.SkipIfUnavailable();
-            }
+    }
 
-            return _client ?? throw new InvalidOperationException("The factory has not been initialised.");
+    /// <summary>The test models' settings, request logs off, then <paramref name="settings"/> on top.</summary>
+    protected FaceApiFactory(IReadOnlyDictionary<string, string?> settings)
+    {
+        Settings = TestModelSettings.Create();
+        // Request lines are noise in test output; warnings and errors still show. Tests that read
+        // the logs set the level they need.
+        Settings["Serilog:MinimumLevel:Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            Settings[key] = value;
         }
     }
+
+    /// <summary>Configuration (<c>FaceApi:Section:Key</c>); add or replace entries before the first client.</summary>
+    public Dictionary<string, string?> Settings { get; }
+
+    /// <summary>Further changes to the host, such as extra services.</summary>
+    public Action<IWebHostBuilder>? ConfigureHost { get; init; }
+
+    /// <summary>Every log event the service wrote.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>The client of a fixture started by <see cref="InitializeAsync"/>.</summary>
+    public HttpClient Client => _client ?? throw new InvalidOperationException("The factory has not been initialised.");
 
     /// <summary>The readiness body once the service settled in <see cref="ExpectedState"/>.</summary>
     public string ReadinessAnswer { get; private set; } = "";
@@ -46,47 +66,40 @@ public class FaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The readiness state the service settles in: "ready", or "failed" when models are missing on purpose.</summary>
     protected virtual string ExpectedState => "ready";
 
+    /// <summary>Whether the service needs the downloaded test data; without it, starting fails naming the command that fetches it.</summary>
     protected virtual bool NeedsTestData => true;
 
-    public async ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync() => _client = await CreateReadyClientAsync();
+
+    /// <summary>A client once readiness reports <see cref="ExpectedState"/>.</summary>
+    public async Task<HttpClient> CreateReadyClientAsync()
     {
-        if (NeedsTestData && !TestData.IsAvailable)
+        if (NeedsTestData && TestData.MissingDataError() is { } missing)
         {
-            return;
+            throw missing;
         }
 
-        _client = CreateServiceClient();
-        ReadinessAnswer = await WaitForStateAsync(_client);
+        var client = CreateServiceClient();
+        ReadinessAnswer = await ServiceReadiness.WaitForStateAsync(
+            client, new Uri("/health/ready", UriKind.Relative), ExpectedState, ServiceReadiness.StartTimeout, TestContext.Current.CancellationToken);
+        return client;
     }
-
-    /// <summary>Configuration of the service under test; subclasses change entries.</summary>
-    protected virtual void Configure(IDictionary<string, string?> settings)
-    {
-        foreach (var (key, value) in TestModelSettings.Create())
-        {
-            settings[key] = value;
-        }
-
-        ShowOnlyWarningLogs(settings);
-    }
-
-    /// <summary>Request lines are noise in test output; warnings and errors still show.</summary>
-    protected static void ShowOnlyWarningLogs(IDictionary<string, string?> settings) =>
-        settings["Serilog:MinimumLevel:Default"] = "Warning";
 
     /// <summary>The client tests talk through; the Kestrel factory returns a plain socket client.</summary>
     protected virtual HttpClient CreateServiceClient() => CreateClient();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
-        Configure(settings);
-        // UseSetting, not ConfigureAppConfiguration: Program reads the limits from builder.Configuration
-        // before Build(), and only host settings are in place by then.
-        foreach (var (key, value) in settings)
+        // UseSetting, not ConfigureAppConfiguration: Program reads some settings (limits, the metrics
+        // port) from builder.Configuration before Build(), and only host settings are in place by then.
+        foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
         }
+
+        // Serilog's ReadFrom.Services adds every ILogEventSink registered in the container.
+        builder.ConfigureTestServices(services => services.AddSingleton<ILogEventSink>(Logs));
+        ConfigureHost?.Invoke(builder);
     }
 
     public override async ValueTask DisposeAsync()
@@ -94,38 +107,5 @@ public class FaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         _client?.Dispose();
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
-    }
-
-    private async Task<string> WaitForStateAsync(HttpClient client)
-    {
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        var body = "(no answer)";
-        try
-        {
-            while (true)
-            {
-                using var response = await client.GetAsync("/health/ready", timeout.Token);
-                body = await response.Content.ReadAsStringAsync(timeout.Token);
-                var state = JsonDocument.Parse(body).RootElement.GetProperty("status").GetString();
-                if (state == ExpectedState)
-                {
-                    var expectedStatus = state == "ready" ? HttpStatusCode.OK : HttpStatusCode.ServiceUnavailable;
-                    return response.StatusCode == expectedStatus
-                        ? body
-                        : throw new InvalidOperationException($"Readiness says {state} with status {(int)response.StatusCode}: {body}");
-                }
-
-                if (state is "failed" or "stopping")
-                {
-                    throw new InvalidOperationException($"The service did not become {ExpectedState}: {body}");
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
-            }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            throw new TimeoutException($"The service was not {ExpectedState} within {StartTimeout}; last readiness answer: {body}");
-        }
     }
 }

@@ -17,16 +17,14 @@ public class KestrelFaceApiFactory : FaceApiFactory
     /// <summary>128 KiB: rose1.jpg (52 KB) fits, obama2.jpg (184 KB) does not.</summary>
     public const int MaxImageBytes = 128 * 1024;
 
-    public KestrelFaceApiFactory() => UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    public KestrelFaceApiFactory()
+    {
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        Settings["FaceApi:Limits:MaxEncodedBytes"] = MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Where Kestrel listens, e.g. http://127.0.0.1:41234.</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1");
-
-    protected override void Configure(IDictionary<string, string?> settings)
-    {
-        base.Configure(settings);
-        settings["FaceApi:Limits:MaxEncodedBytes"] = MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     protected override HttpClient CreateServiceClient()
     {

@@ -23,8 +23,22 @@ public sealed class KestrelServerTests(KestrelFaceApiFactory service)
         var result = await WireJson.ReadOkAsync<EmbedResult>(response);
         Assert.Single(result.Faces);
         Assert.Equal("kestrel-test-1", Assert.Single(response.Headers.GetValues("X-Request-Id")));
-        Assert.Equal(service.BaseAddress, service.Client.BaseAddress);
-        Assert.Equal("127.0.0.1", service.BaseAddress.Host);
+    }
+
+    [Fact]
+    public async Task The_server_answers_a_raw_http_request_on_its_loopback_port()
+    {
+        // A plain TCP connection, no HttpClient: something really listens on 127.0.0.1 at that port
+        // and speaks HTTP/1.1, which the in-memory TestServer would not.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, service.BaseAddress.Port, Cancellation);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync("GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"u8.ToArray(), Cancellation);
+        using var reader = new StreamReader(stream);
+
+        var statusLine = await reader.ReadLineAsync(Cancellation);
+
+        Assert.Equal("HTTP/1.1 200 OK", statusLine);
     }
 
     [Fact]

@@ -8,16 +8,21 @@ public sealed class MissingModelsFaceApiFactory : FaceApiFactory
 {
     private readonly DirectoryInfo _emptyModels = Directory.CreateTempSubdirectory("faceapi-no-models-");
 
+    public MissingModelsFaceApiFactory()
+    {
+        // The default model settings (appsettings.json), not the test models'.
+        foreach (var key in Settings.Keys.Where(key => key.StartsWith("FaceApi:", StringComparison.Ordinal)).ToArray())
+        {
+            Settings.Remove(key);
+        }
+
+        Settings["FaceApi:Models:Directory"] = _emptyModels.FullName;
+        Settings["FaceApi:Models:AutoDownload"] = "false";
+    }
+
     protected override string ExpectedState => "failed";
 
     protected override bool NeedsTestData => false;
-
-    protected override void Configure(IDictionary<string, string?> settings)
-    {
-        settings["FaceApi:Models:Directory"] = _emptyModels.FullName;
-        settings["FaceApi:Models:AutoDownload"] = "false";
-        ShowOnlyWarningLogs(settings);
-    }
 
     public override async ValueTask DisposeAsync()
     {

@@ -1,10 +1,8 @@
 using System.Net;
 using FaceApi.Models;
 using FaceApi.Testing;
+using FaceApi.Tests.Hardening;
 using Microsoft.Extensions.DependencyInjection;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 
 namespace FaceApi.Tests.Metrics;
 
@@ -25,7 +23,7 @@ public sealed class BatchSharingTests : IDisposable
     {
         var model = Path.Combine(_modelDirectory, "iresnet-tiny.onnx");
         IResNetModelBuilder.Build(IResNetSpec.Tiny).Save(model);
-        await using var factory = new TestModelsFactory
+        await using var factory = new DefaultService
         {
             Settings =
             {
@@ -40,7 +38,7 @@ public sealed class BatchSharingTests : IDisposable
             },
         };
         var client = await factory.CreateReadyClientAsync();
-        var crop = AlignedCrop("obama.jpg");
+        var crop = AlignedCrops.OfReferenceFace("obama.jpg");
         var batcher = factory.Services.GetRequiredService<FaceEngine>().Models!.Batcher;
         var batchesBefore = batcher.BatchesRun;
         var before = await MetricsExposition.ReadAsync(client);
@@ -52,23 +50,12 @@ public sealed class BatchSharingTests : IDisposable
         Array.ForEach(responses, response => response.Dispose());
 
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
-        var runs = after.Value("faceapi_batch_size_count") - before.Value("faceapi_batch_size_count");
-        Assert.Equal(Requests, after.Value("faceapi_faces_embedded_total") - before.Value("faceapi_faces_embedded_total"));
-        Assert.Equal(Requests, after.Value("faceapi_batch_size_sum") - before.Value("faceapi_batch_size_sum"));
+        var runs = after.Delta(before, "faceapi_batch_size_count");
+        Assert.Equal(Requests, after.Delta(before, "faceapi_faces_embedded_total"));
+        Assert.Equal(Requests, after.Delta(before, "faceapi_batch_size_sum"));
         Assert.Equal(batcher.BatchesRun - batchesBefore, runs);
         Assert.InRange(runs, 1, Requests - 1);
     }
 
     public void Dispose() => Directory.Delete(_modelDirectory, recursive: true);
-
-    /// <summary>The largest face of a test photo cut out by its reference box (faces.json), as PNG.</summary>
-    private static byte[] AlignedCrop(string photo)
-    {
-        var box = TestData.Faces.Images.Single(image => image.File == $"faces/{photo}").Reference[0].Box;
-        using var image = Image.Load<Rgb24>(TestData.ReadFacePhoto(photo));
-        image.Mutate(x => x.Crop(Rectangle.FromLTRB((int)box[0], (int)box[1], (int)box[2], (int)box[3])).Resize(112, 112));
-        using var stream = new MemoryStream();
-        image.SaveAsPng(stream);
-        return stream.ToArray();
-    }
 }

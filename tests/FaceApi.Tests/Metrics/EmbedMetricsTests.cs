@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FaceApi.Models;
 using FaceApi.Testing;
+using FaceApi.Tests.Hardening;
 using Microsoft.Extensions.DependencyInjection;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -11,7 +12,7 @@ namespace FaceApi.Tests.Metrics;
 
 /// <summary>What one request does to the series at <c>/metrics</c>, on the real test models.</summary>
 [Collection(MetricsCollection.Name)]
-public sealed class EmbedMetricsTests(TestModelsFactory factory) : IClassFixture<TestModelsFactory>
+public sealed class EmbedMetricsTests(DefaultService factory) : IClassFixture<DefaultService>
 {
     // obama_family.jpg shows four faces (faces.json); more than one, so per-face and per-request series differ.
     private const string GroupPhoto = "obama_family.jpg";
@@ -38,7 +39,7 @@ public sealed class EmbedMetricsTests(TestModelsFactory factory) : IClassFixture
         Assert.Equal(faces, body.RootElement.GetProperty("faces").GetArrayLength());
         var batches = batcher.BatchesRun - batchesBefore;
         Assert.InRange(batches, 1, faces);
-        double Delta(string name, params (string, string)[] labels) => after.Value(name, labels) - before.Value(name, labels);
+        double Delta(string name, params (string, string)[] labels) => after.Delta(before, name, labels);
 
         Assert.Equal(faces, Delta("faceapi_faces_detected_total"));
         Assert.Equal(faces, Delta("faceapi_faces_embedded_total"));
@@ -68,11 +69,11 @@ public sealed class EmbedMetricsTests(TestModelsFactory factory) : IClassFixture
         var after = await MetricsExposition.ReadAsync(client);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(1, after.Value("faceapi_errors_total", ("code", "invalid_image")) - before.Value("faceapi_errors_total", ("code", "invalid_image")));
+        Assert.Equal(1, after.Delta(before, "faceapi_errors_total", ("code", "invalid_image")));
 
         // The exception handler writes the 400: the HTTP metrics must see that status and still the route.
-        Assert.Equal(1, after.Value("http_requests_received_total", [.. EmbedRoute, ("code", "400")]) - before.Value("http_requests_received_total", [.. EmbedRoute, ("code", "400")]));
-        Assert.Equal(0, after.Value("http_requests_received_total", [.. EmbedRoute, ("code", "200")]) - before.Value("http_requests_received_total", [.. EmbedRoute, ("code", "200")]));
+        Assert.Equal(1, after.Delta(before, "http_requests_received_total", [.. EmbedRoute, ("code", "400")]));
+        Assert.Equal(0, after.Delta(before, "http_requests_received_total", [.. EmbedRoute, ("code", "200")]));
     }
 
     [Fact]
@@ -85,11 +86,11 @@ public sealed class EmbedMetricsTests(TestModelsFactory factory) : IClassFixture
         var after = await MetricsExposition.ReadAsync(client);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Equal(1, after.Value("faceapi_requests_without_face_total") - before.Value("faceapi_requests_without_face_total"));
-        Assert.Equal(1, after.Value("faceapi_errors_total", ("code", "no_face")) - before.Value("faceapi_errors_total", ("code", "no_face")));
-        Assert.Equal(1, after.Value("faceapi_detection_seconds_count") - before.Value("faceapi_detection_seconds_count"));
-        Assert.Equal(0, after.Value("faceapi_faces_detected_total") - before.Value("faceapi_faces_detected_total"));
-        Assert.Equal(0, after.Value("faceapi_batch_size_count") - before.Value("faceapi_batch_size_count"));
+        Assert.Equal(1, after.Delta(before, "faceapi_requests_without_face_total"));
+        Assert.Equal(1, after.Delta(before, "faceapi_errors_total", ("code", "no_face")));
+        Assert.Equal(1, after.Delta(before, "faceapi_detection_seconds_count"));
+        Assert.Equal(0, after.Delta(before, "faceapi_faces_detected_total"));
+        Assert.Equal(0, after.Delta(before, "faceapi_batch_size_count"));
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class EmbedMetricsTests(TestModelsFactory factory) : IClassFixture
 
         Assert.Equal(HttpStatusCode.NotFound, first.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, second.StatusCode);
-        Assert.Equal(2, after.Value("http_requests_received_total", NoRouteNotFound) - before.Value("http_requests_received_total", NoRouteNotFound));
+        Assert.Equal(2, after.Delta(before, "http_requests_received_total", NoRouteNotFound));
         Assert.DoesNotContain("does-not-exist-123", after.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("8c1f0a", after.Text, StringComparison.Ordinal);
     }

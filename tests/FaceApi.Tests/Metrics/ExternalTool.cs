@@ -1,37 +1,20 @@
 using System.Diagnostics;
+using FaceApi.Testing;
 
 namespace FaceApi.Tests.Metrics;
 
 /// <summary>
 /// Programs the tests run from the Debian package <c>prometheus</c> (<c>prometheus</c>,
-/// <c>promtool</c>). Where one is missing a developer's run skips the test, while CI (<c>CI=true</c>,
-/// whose <c>.ci/run</c> installs the package) fails it, so a broken CI set-up cannot pass silently.
+/// <c>promtool</c>). Where one is missing a developer's run skips the test, while CI (whose
+/// <c>.ci/run</c> installs the package) fails it, so a broken CI set-up cannot pass silently.
 /// </summary>
 public static class ExternalTool
 {
-    /// <summary>Full path of <paramref name="name"/> on PATH; skips or fails the test when absent.</summary>
+    /// <summary>Full path of <paramref name="name"/> on PATH; a missing prerequisite (<see cref="CiEnvironment.MissingPrerequisite"/>) when absent.</summary>
     /// <param name="name">The program's file name.</param>
     /// <param name="installHint">How to install it, for the skip or failure message.</param>
-    public static string Require(string name, string installHint = "install the Debian package prometheus (apt-get install -y prometheus)")
-    {
-        var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, name))
-            .FirstOrDefault(File.Exists);
-        if (found is not null)
-        {
-            return found;
-        }
-
-        var message = $"'{name}' is not on PATH; {installHint}.";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail($"{message} CI=true, so this is a failure: .ci/run must install it.");
-        }
-
-        Assert.Skip(message);
-        return name;
-    }
+    public static string Require(string name, string installHint = "install the Debian package prometheus (apt-get install -y prometheus)") =>
+        CiEnvironment.RequireTool($"{installHint}.", name);
 
     /// <summary>Runs a tool to completion; its exit code and its stdout and stderr together.</summary>
     public static Task<(int ExitCode, string Output)> RunAsync(string path, string workingDirectory, TimeSpan timeout, params string[] arguments) =>

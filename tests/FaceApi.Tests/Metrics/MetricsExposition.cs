@@ -50,11 +50,24 @@ public sealed partial class MetricsExposition
     public double? Find(string name, params (string Name, string Value)[] labels) =>
         _samples.TryGetValue(Key(name, labels), out var value) ? value : null;
 
+    /// <summary>The sample with exactly these labels; fails the test when the series is absent, so a renamed metric cannot read as 0.</summary>
+    public double Value(string name, params (string Name, string Value)[] labels) =>
+        Find(name, labels) ?? throw new Xunit.Sdk.XunitException($"No series {Key(name, labels)} in the exposition:\n{Text}");
+
     /// <summary>
-    /// A counter or histogram sample; an absent series counts as 0, which is what prometheus-net
-    /// shows for a labelled series once it is first used.
+    /// How far a series moved since <paramref name="before"/>. The metric must be exposed now (some
+    /// series of that name), so a renamed metric fails instead of reading as 0; one labelled series
+    /// may be absent and counts as 0, because prometheus-net shows it only once it is first used.
     /// </summary>
-    public double Value(string name, params (string Name, string Value)[] labels) => Find(name, labels) ?? 0;
+    public double Delta(MetricsExposition before, string name, params (string Name, string Value)[] labels)
+    {
+        if (!_samples.Keys.Any(key => key == name || key.StartsWith(name + "{", StringComparison.Ordinal)))
+        {
+            throw new Xunit.Sdk.XunitException($"No metric {name} in the exposition:\n{Text}");
+        }
+
+        return (Find(name, labels) ?? 0) - (before.Find(name, labels) ?? 0);
+    }
 
     private static double ParseValue(string value) => value switch
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using FaceApi.Testing;
+using FaceApi.Tests.Hardening;
 
 namespace FaceApi.Tests.Metrics;
 
@@ -10,7 +11,7 @@ public sealed class MetricsPortTests
     public async Task MetricsPortMovesMetricsOffTheMainPort()
     {
         var port = LoopbackPort.Free();
-        await using var factory = new TestModelsFactory { Settings = { ["FaceApi:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        await using var factory = new DefaultService { Settings = { ["FaceApi:Metrics:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         var client = await factory.CreateReadyClientAsync();
         using var metricsClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 

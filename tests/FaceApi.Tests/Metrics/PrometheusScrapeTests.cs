@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using FaceApi.Testing;
+using FaceApi.Tests.Hardening;
 
 namespace FaceApi.Tests.Metrics;
 
@@ -24,7 +25,7 @@ public sealed partial class PrometheusScrapeTests
     {
         var prometheus = ExternalTool.Require("prometheus");
         var port = LoopbackPort.Free();
-        await using var factory = new TestModelsFactory();
+        await using var factory = new DefaultService();
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         var client = await factory.CreateReadyClientAsync();
         var target = $"127.0.0.1:{port}";

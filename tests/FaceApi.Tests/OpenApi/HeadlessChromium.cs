@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FaceApi.Testing;
 
 namespace FaceApi.Tests.OpenApi;
 
@@ -16,28 +17,9 @@ internal sealed class HeadlessChromium(string executable)
 
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
 
-    /// <summary>
-    /// The browser, or a skip when it is not installed; on CI (CI=true) its absence fails the test,
-    /// because .ci/run installs it.
-    /// </summary>
-    public static HeadlessChromium RequireOrSkip()
-    {
-        var path = Environment.GetEnvironmentVariable("PATH")?.Split(Path.PathSeparator) ?? [];
-        var found = ExecutableNames.SelectMany(name => path.Select(folder => Path.Combine(folder, name))).FirstOrDefault(File.Exists);
-        if (found is not null)
-        {
-            return new HeadlessChromium(found);
-        }
-
-        const string message = "Chromium is not installed (apt-get install -y chromium); the Swagger UI test needs it.";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(message);
-        }
-
-        Assert.Skip(message);
-        return null!;
-    }
+    /// <summary>The browser; a missing prerequisite (<see cref="CiEnvironment.MissingPrerequisite"/>) when it is not installed.</summary>
+    public static HeadlessChromium RequireOrSkip() =>
+        new(CiEnvironment.RequireTool("apt-get install -y chromium; the Swagger UI test needs it.", ExecutableNames));
 
     /// <summary>The page's DOM after its scripts ran.</summary>
     public Task<string> DumpDomAsync(Uri page) => RunAsync(["--dump-dom", page.AbsoluteUri]);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
 using FaceApi.Provisioning;
 using FaceApi.Testing;
 using Microsoft.AspNetCore.Http;
@@ -208,25 +209,35 @@ public sealed class ModelProvisionerTests : IDisposable
     [Fact]
     public async Task Concurrent_callers_sharing_a_folder_download_the_pack_once()
     {
+        // The download is held until the other caller has found the folder locked: ordering, not timing.
+        var otherCallerWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LoopbackPackServer.StartAsync(async context =>
         {
-            // Hold the first download long enough for the second caller to find the folder locked.
-            await Task.Delay(TimeSpan.FromMilliseconds(500), context.RequestAborted);
+            await otherCallerWaits.Task.WaitAsync(context.RequestAborted);
             context.Response.ContentLength = _pack.Zip.Length;
             await context.Response.Body.WriteAsync(_pack.Zip, context.RequestAborted);
         });
         var options = OptionsFor(server.PackUrl, _pack);
 
-        var results = await Task.WhenAll(
+        var callers = Task.WhenAll(
             CreateProvisioner(options).EnsureModelsAsync(RequiredFiles, Cancellation),
             CreateProvisioner(options).EnsureModelsAsync(RequiredFiles, Cancellation));
+        for (var waited = Stopwatch.StartNew(); !_logger.Messages.Any(IsWaitingForTheOtherProcess); await Task.Delay(20, Cancellation))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), "Neither caller found the folder locked within a minute.");
+        }
+
+        otherCallerWaits.SetResult();
+        var results = await callers;
 
         Assert.Equal(
             [ProvisioningStatus.Reused, ProvisioningStatus.Downloaded],
             results.Select(result => result.Status).Order());
         Assert.Equal(1, server.RequestCount);
-        Assert.Contains(_logger.Messages, message => message.StartsWith("Another process is provisioning models", StringComparison.Ordinal));
     }
+
+    private static bool IsWaitingForTheOtherProcess(string message) =>
+        message.StartsWith("Another process is provisioning models", StringComparison.Ordinal);
 
     [Fact]
     public async Task Temp_files_left_by_a_killed_process_are_removed_on_the_next_download()

@@ -1,15 +1,16 @@
 using System.Net;
 using System.Text.Json;
 
-namespace FaceApi.Tests.Endpoints;
+namespace FaceApi.Tests;
 
+/// <summary>The one check of an error answer, for every test that expects one.</summary>
 internal static class ProblemAssert
 {
     /// <summary>
     /// Asserts an RFC 9457 problem response (application/problem+json) with the given status and
     /// stable <c>code</c>; returns the problem for further checks.
     /// </summary>
-    public static async Task<JsonElement> IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    public static async Task<JsonElement> IsProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string code)
     {
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == status, $"Expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");

@@ -1,7 +1,7 @@
-namespace FaceApi.Benchmarks;
+namespace FaceApi.Testing;
 
 /// <summary>Order statistics of measured samples.</summary>
-internal static class Percentiles
+public static class Percentiles
 {
     /// <summary>
     /// The <paramref name="quantile"/> of <paramref name="samples"/> by the nearest-rank method (the

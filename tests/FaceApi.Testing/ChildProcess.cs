@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace FaceApi.Tests.Deployment;
+namespace FaceApi.Testing;
 
 /// <summary>
 /// A process the test starts and always ends: its output is drained (a full pipe would block it)
-/// and the last lines kept for failure messages; it can be sent a Unix signal; disposing kills it
-/// and its children if it is still running.
+/// and the last lines kept for failure messages (and, when asked, every line written to a log file);
+/// it can be sent a Unix signal; disposing kills it and its children if it is still running.
 /// </summary>
-internal sealed class ChildProcess : IAsyncDisposable
+public sealed class ChildProcess : IAsyncDisposable
 {
     // signal(7) numbers on Linux.
     public const int SigKill = 9;
@@ -19,6 +20,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private StreamWriter? _log;
 
     private ChildProcess(Process process) => _process = process;
 
@@ -30,16 +32,43 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The last lines the process wrote to stdout and stderr, oldest first.</summary>
+    public IReadOnlyList<string> OutputLines => _output.ToArray();
+
     /// <summary>The last lines the process wrote to stdout and stderr, for failure messages.</summary>
     public string OutputTail => $"--- {Name} (pid {_process.Id}) output, last lines ---{Environment.NewLine}{string.Join(Environment.NewLine, _output)}";
 
-    public static ChildProcess Start(string name, ProcessStartInfo startInfo)
+    /// <summary>CPU time the process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>Resident set size in MiB, from /proc (Linux).</summary>
+    public double ResidentMiB()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var kib = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        return kib / 1024.0;
+    }
+
+    /// <summary>Starts the process; with <paramref name="logPath"/>, every line it writes is also appended there.</summary>
+    public static ChildProcess Start(string name, ProcessStartInfo startInfo, string? logPath = null)
     {
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
         startInfo.UseShellExecute = false;
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var child = new ChildProcess(process) { Name = name };
+        if (logPath is not null)
+        {
+            child._log = new StreamWriter(logPath) { AutoFlush = true };
+        }
+
         process.OutputDataReceived += (_, e) => child.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
         process.Start();
@@ -84,6 +113,10 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_log is not null)
+        {
+            await _log.DisposeAsync();
+        }
     }
 
     private void Keep(string? line)
@@ -91,6 +124,14 @@ internal sealed class ChildProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (_log is not null)
+        {
+            lock (_log)
+            {
+                _log.WriteLine(line);
+            }
         }
 
         _output.Enqueue(line);

@@ -1,0 +1,17 @@
+namespace FaceApi.Testing;
+
+/// <summary>
+/// What the README states about the test models on the labelled photos of faces.json (the full
+/// pipeline: detect, align, embed with MobileFaceNet, cosine): every same-person pair scores at least
+/// <see cref="SamePersonMinimum"/> and every different-person pair at most
+/// <see cref="DifferentPersonMaximum"/>. The tests assert these figures, so the README cannot drift
+/// from what the code does; when a change moves them, the README and these change together.
+/// </summary>
+public static class IdentityFigures
+{
+    /// <summary>The lowest same-person similarity the README states (measured 0.46x; obama.jpg against obama3.jpg).</summary>
+    public const float SamePersonMinimum = 0.46f;
+
+    /// <summary>The highest different-person similarity the README states (measured 0.15x).</summary>
+    public const float DifferentPersonMaximum = 0.16f;
+}
