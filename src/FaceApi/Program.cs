@@ -30,6 +30,8 @@ builder.Services.AddValidatedOptions<DetectionOptions>("FaceApi:Detection");
 builder.Services.AddValidatedOptions<RecognitionOptions>("FaceApi:Recognition");
 builder.Services.AddValidatedOptions<VerificationOptions>("FaceApi:Verification");
 builder.Services.AddValidatedOptions<InferenceOptions>("FaceApi:Inference");
+// Data annotations do not look inside InferenceOptions.Cuda; its own rules are checked here.
+builder.Services.AddValidatedOptions<CudaProviderOptions>("FaceApi:Inference:Cuda");
 builder.Services.AddValidatedOptions<BatchingOptions>("FaceApi:Batching");
 builder.Services.AddValidatedOptions<ShutdownOptions>("FaceApi:Shutdown");
 // The readiness drain runs inside the host's shutdown; extend the timeout by it so in-flight work keeps its full time.

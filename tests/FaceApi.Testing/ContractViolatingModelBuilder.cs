@@ -31,6 +31,8 @@ public static class ContractViolatingModelBuilder
             EmbedderContractViolation.Rank3Input => [Batch, InputSize, InputSize],
             EmbedderContractViolation.NonSquareInput => [Batch, 3, InputSize, 96],
             EmbedderContractViolation.TwoInputs or EmbedderContractViolation.Rank3Output => [Batch, 3, InputSize, InputSize],
+            // InsightFace's templates are for multiples of 112 or 128 pixels (ArcFaceTemplate).
+            EmbedderContractViolation.CropWithoutTemplate => [Batch, 3, 100, 100],
             _ => throw new ArgumentOutOfRangeException(nameof(violation), violation, "Unknown contract violation."),
         };
 

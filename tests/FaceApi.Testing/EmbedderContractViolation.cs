@@ -20,4 +20,7 @@ public enum EmbedderContractViolation
 
     /// <summary>Output [N,1,512]: not one embedding per face.</summary>
     Rank3Output,
+
+    /// <summary>Input [N,3,100,100]: square, but no ArcFace landmark template fits a 100-pixel crop.</summary>
+    CropWithoutTemplate,
 }

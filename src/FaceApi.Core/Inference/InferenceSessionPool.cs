@@ -11,8 +11,13 @@ namespace FaceApi.Core.Inference;
 /// </summary>
 public sealed class InferenceSessionPool : IDisposable
 {
+    // Pools loaded and not yet disposed in this process: what tests read to check that a failed
+    // load, or a stop during loading, releases the sessions (native memory, GPU memory) it created.
+    private static int _openPools;
+
     private readonly InferenceSession[] _sessions;
     private readonly Channel<InferenceSession> _idle;
+    private int _disposed;
 
     private InferenceSessionPool(InferenceSession[] sessions, ExecutionProvider provider, string? fallbackReason)
     {
@@ -24,7 +29,12 @@ public sealed class InferenceSessionPool : IDisposable
         {
             _idle.Writer.TryWrite(session);
         }
+
+        Interlocked.Increment(ref _openPools);
     }
+
+    /// <summary>Pools loaded and not yet disposed in this process.</summary>
+    internal static int OpenPools => Volatile.Read(ref _openPools);
 
     /// <summary>The provider the sessions actually run on.</summary>
     public ExecutionProvider Provider { get; }
@@ -133,6 +143,11 @@ public sealed class InferenceSessionPool : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Interlocked.Decrement(ref _openPools);
+        }
+
         _idle.Writer.TryComplete();
         foreach (var session in _sessions)
         {

@@ -48,6 +48,18 @@ public sealed class ArcFaceEmbedderTests : IDisposable
     }
 
     [Fact]
+    public void Refuses_a_crop_size_that_no_arcface_template_fits_and_says_so()
+    {
+        var path = Path.Combine(_directory, "crop-100.onnx");
+        File.WriteAllBytes(path, ContractViolatingModelBuilder.Build(EmbedderContractViolation.CropWithoutTemplate));
+        using var sessions = InferenceSessionPool.Load(path, new InferenceOptions(), NullLogger.Instance);
+
+        var error = Assert.Throws<ModelContractException>(() => new ArcFaceEmbedder(sessions, new RecognitionOptions()));
+
+        Assert.Contains("100-pixel crop has no ArcFace landmark template", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_embedding_computed_in_a_batch_of_eight_equals_the_one_computed_alone()
     {
         using var embedder = Load(IResNetSpec.Tiny);

@@ -1,0 +1,69 @@
+using FaceApi.Tests.Hardening;
+
+namespace FaceApi.Tests.Configuration;
+
+/// <summary>
+/// A bad setting in any section stops start-up with a message naming it (ValidateOnStart), instead
+/// of a service that starts and misbehaves. One case per section and rule.
+/// </summary>
+public sealed class StartupValidationTests
+{
+    public static TheoryData<string, string, string> BadSettings() => new()
+    {
+        // Setting, bad value, what the error must name.
+        { "FaceApi:Detection:InputSize", "16", "InputSize" },
+        { "FaceApi:Detection:ScoreThreshold", "1.5", "ScoreThreshold" },
+        { "FaceApi:Detection:NmsThreshold", "-0.1", "NmsThreshold" },
+        { "FaceApi:Recognition:Std", "0", "Std" },
+        { "FaceApi:Recognition:Mean", "300", "Mean" },
+        { "FaceApi:Recognition:Name", "", "Name" },
+        { "FaceApi:Verification:Threshold", "1.2", "Threshold" },
+        { "FaceApi:Inference:PoolSize", "0", "PoolSize" },
+        { "FaceApi:Inference:CpuIntraOpThreads", "-1", "CpuIntraOpThreads" },
+        { "FaceApi:Inference:Cuda:DeviceId", "99", "DeviceId" },
+        { "FaceApi:Inference:Cuda:CudnnConvAlgoSearch", "FASTEST", "CudnnConvAlgoSearch" },
+        { "FaceApi:Inference:Cuda:ArenaExtendStrategy", "kDouble", "ArenaExtendStrategy" },
+        { "FaceApi:Batching:MaxBatchSize", "0", "MaxBatchSize" },
+        { "FaceApi:Batching:QueueCapacity", "0", "QueueCapacity" },
+        { "FaceApi:Batching:MaxQueueDelay", "00:00:05", "MaxQueueDelay" },
+        { "FaceApi:Batching:MaxConcurrentBatches", "0", "MaxConcurrentBatches" },
+        { "FaceApi:Batching:RequestTimeout", "00:00:00", "RequestTimeout" },
+        { "FaceApi:Shutdown:ReadinessDrainDelay", "00:10:00", "ReadinessDrainDelay" },
+        { "FaceApi:Admission:MaxConcurrentRequests", "0", "MaxConcurrentRequests" },
+        { "FaceApi:RateLimiting:PermitLimit", "0", "PermitLimit" },
+        { "FaceApi:RateLimiting:Window", "00:00:00", "Window" },
+        { "FaceApi:RateLimiting:QueueLimit", "-1", "QueueLimit" },
+        { "FaceApi:Metrics:Port", "70000", "FaceApi:Metrics:Port" },
+        { "FaceApi:Metrics:Port", "0", "FaceApi:Metrics:Port" },
+        { "FaceApi:Auth:OpenPaths:0", "health/live", "OpenPaths" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string setting, string value, string named)
+    {
+        await using var factory = new DefaultService { Settings = { [setting] = value } };
+
+        var error = Record.Exception(() => factory.Services);
+
+        Assert.NotNull(error);
+        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        Assert.Contains(named, messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_test_settings_themselves_start()
+    {
+        // The cases above differ from these in one setting each, so each failure is that setting's.
+        await using var factory = new DefaultService();
+
+        Assert.NotNull(factory.Services);
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error) => error switch
+    {
+        AggregateException aggregate => [aggregate, .. aggregate.InnerExceptions.SelectMany(Flatten)],
+        { InnerException: { } inner } => [error, .. Flatten(inner)],
+        _ => [error],
+    };
+}
