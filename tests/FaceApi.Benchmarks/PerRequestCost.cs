@@ -1,3 +1,5 @@
+using FaceApi.Testing;
+
 namespace FaceApi.Benchmarks;
 
 /// <summary>
