@@ -99,7 +99,11 @@ if (metricsPort is { } port)
 var app = builder.Build();
 if (args.Contains(ProvisionOnlyCommand.Flag))
 {
-    return await ProvisionOnlyCommand.RunAsync(app.Services, CancellationToken.None);
+    var exitCode = await ProvisionOnlyCommand.RunAsync(app.Services, CancellationToken.None);
+    // Disposing the app flushes the log sinks (the console sink writes on its own thread): without
+    // it the process exits before the operator reads what to download.
+    await app.DisposeAsync();
+    return exitCode;
 }
 
 app.UseRequestId();
