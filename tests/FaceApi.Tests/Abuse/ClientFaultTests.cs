@@ -62,9 +62,9 @@ public sealed class ClientFaultTests
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         using var live = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
         Assert.True(live.IsSuccessStatusCode);
-        var errors = factory.Logs.Events.Where(e => e.Level >= LogEventLevel.Error).Select(e => e.Json).ToArray();
+        var errors = factory.Logs.Events.Where(e => e.Level >= LogEventLevel.Error).Select(factory.Logs.Json).ToArray();
         Assert.True(errors.Length == 0, "Logged as errors:\n" + string.Join('\n', errors));
-        var summaries = factory.Logs.Events.Where(e => e.Json.Contains("/embed", StringComparison.Ordinal)).Select(e => $"{e.Level}: {e.Json}");
+        var summaries = factory.Logs.Events.Select(e => (e.Level, Json: factory.Logs.Json(e))).Where(e => e.Json.Contains("/embed", StringComparison.Ordinal)).Select(e => $"{e.Level}: {e.Json}");
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', summaries));
     }
 

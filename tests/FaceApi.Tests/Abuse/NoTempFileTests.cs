@@ -22,7 +22,7 @@ public sealed class NoTempFileTests
     {
         if (!OperatingSystem.IsLinux())
         {
-            Assert.Skip("Open files are read from /proc/self/fd.");
+            CiEnvironment.MissingPrerequisite("Linux: open files are read from /proc/self/fd.");
         }
 
         await using var factory = new HardenedServiceFactory(new Dictionary<string, string?>

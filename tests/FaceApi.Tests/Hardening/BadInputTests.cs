@@ -108,7 +108,7 @@ public sealed class BadInputTests(DefaultService factory) : IClassFixture<Defaul
 
         using var verify = await client.PostAsync("/verify", content, TestContext.Current.CancellationToken);
 
-        await verify.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await verify.IsProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class BadInputTests(DefaultService factory) : IClassFixture<Defaul
 
         using var embed = await client.EmbedAsync(content);
 
-        await embed.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        await embed.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Theory]

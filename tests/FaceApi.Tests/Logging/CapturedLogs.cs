@@ -17,11 +17,12 @@ public sealed class CapturedLogs : ILogEventSink
     public IReadOnlyCollection<LogEvent> Events => _events;
 
     /// <summary>Every event rendered as JSON with its message, properties and exception, one per line.</summary>
-    public string AllText => string.Join('\n', _events.Select(Render));
+    public string AllText => string.Join('\n', _events.Select(Json));
 
     public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
 
-    private string Render(LogEvent logEvent)
+    /// <summary>One event as JSON with its message, properties and exception.</summary>
+    public string Json(LogEvent logEvent)
     {
         using var writer = new StringWriter();
         _formatter.Format(logEvent, writer);
