@@ -16,12 +16,11 @@ public sealed class TinyQueueService : KestrelFaceApiFactory
     /// <summary>Two: fewer than the four faces of obama_family.jpg.</summary>
     public const int QueueCapacity = 2;
 
-    protected override void Configure(IDictionary<string, string?> settings)
+    public TinyQueueService()
     {
-        base.Configure(settings);
-        settings["FaceApi:Admission:MaxConcurrentRequests"] = "1";
-        settings["FaceApi:Batching:QueueCapacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture);
+        Settings["FaceApi:Admission:MaxConcurrentRequests"] = "1";
+        Settings["FaceApi:Batching:QueueCapacity"] = QueueCapacity.ToString(CultureInfo.InvariantCulture);
         // The service keeps only the SHA-256 of a key (ApiKeyOptions).
-        settings["FaceApi:Auth:ApiKeys:0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey)));
+        Settings["FaceApi:Auth:ApiKeys:0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey)));
     }
 }

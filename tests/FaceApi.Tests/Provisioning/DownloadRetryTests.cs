@@ -97,23 +97,22 @@ public sealed class DownloadRetryTests
     }
 
     /// <summary>The service with the test models' settings, an empty models folder and the loopback pack server as its source.</summary>
-    private sealed class DownloadingService(string packUrl, (byte[] Zip, Dictionary<string, string> Hashes) pack, string modelsFolder) : FaceApiFactory
+    private sealed class DownloadingService : FaceApiFactory
     {
-        protected override void Configure(IDictionary<string, string?> settings)
+        public DownloadingService(string packUrl, (byte[] Zip, Dictionary<string, string> Hashes) pack, string modelsFolder)
         {
-            base.Configure(settings);
-            settings["FaceApi:Models:Directory"] = modelsFolder;
-            settings["FaceApi:Models:AutoDownload"] = "true";
-            settings["FaceApi:Models:PackUrl"] = packUrl;
-            settings["FaceApi:Models:PackSha256"] = TestModelPack.Sha256(pack.Zip);
+            Settings["FaceApi:Models:Directory"] = modelsFolder;
+            Settings["FaceApi:Models:AutoDownload"] = "true";
+            Settings["FaceApi:Models:PackUrl"] = packUrl;
+            Settings["FaceApi:Models:PackSha256"] = TestModelPack.Sha256(pack.Zip);
             foreach (var (name, sha256) in pack.Hashes)
             {
-                settings[$"FaceApi:Models:PackFiles:{name}"] = sha256;
+                Settings[$"FaceApi:Models:PackFiles:{name}"] = sha256;
             }
 
             // Long enough for the poll (every 20 ms) to see the waiting state, short enough for a quick test.
-            settings["FaceApi:Models:RetryDelay"] = "00:00:00.300";
-            settings["FaceApi:Models:MaxRetryDelay"] = "00:00:01";
+            Settings["FaceApi:Models:RetryDelay"] = "00:00:00.300";
+            Settings["FaceApi:Models:MaxRetryDelay"] = "00:00:01";
         }
     }
 }
