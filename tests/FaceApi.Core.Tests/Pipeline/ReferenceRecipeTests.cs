@@ -23,7 +23,7 @@ public sealed class ReferenceRecipeTests(ModelFixture models) : IClassFixture<Mo
     [Fact]
     public async Task Largest_face_embeddings_agree_with_InsightFace_run_by_OpenCV()
     {
-        TestData.SkipIfUnavailable();
+        TestData.RequireAvailable();
         var reference = ReadReference();
         var output = TestContext.Current.TestOutputHelper!;
         var cosines = new List<double>();
