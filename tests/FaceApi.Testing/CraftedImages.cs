@@ -112,6 +112,70 @@ public static class CraftedImages
         return webp.ToArray();
     }
 
+    /// <summary>Identifiers that open an EXIF, an ICC and an XMP APPn segment (CIPA DC-008 4.7.2; ICC.1 B.4; XMP part 3, 1.1.3).</summary>
+    public static class JpegMetadata
+    {
+        public const byte App1 = 0xE1;
+        public const byte App2 = 0xE2;
+        public static readonly byte[] Exif = "Exif\0\0"u8.ToArray();
+        public static readonly byte[] Icc = "ICC_PROFILE\0"u8.ToArray();
+        public static readonly byte[] Xmp = "http://ns.adobe.com/xap/1.0/\0"u8.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="jpeg"/> with <paramref name="count"/> extra <paramref name="marker"/> segments right
+    /// after SOI, each <paramref name="payloadBytes"/> long (at most 65533) and opening with
+    /// <paramref name="identifier"/>, the rest zeros: the metadata bomb of issue 13, item 2.
+    /// </summary>
+    public static byte[] JpegWithMetadataSegments(byte[] jpeg, byte marker, byte[] identifier, int count, int payloadBytes)
+    {
+        ArgumentNullException.ThrowIfNull(jpeg);
+        ArgumentNullException.ThrowIfNull(identifier);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(payloadBytes, ushort.MaxValue - 2);
+        var segment = new byte[4 + payloadBytes];
+        segment[0] = 0xFF;
+        segment[1] = marker;
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(2), (ushort)(payloadBytes + 2));
+        identifier.CopyTo(segment, 4);
+        using var bomb = new MemoryStream();
+        bomb.Write(jpeg, 0, 2);
+        for (var i = 0; i < count; i++)
+        {
+            bomb.Write(segment);
+        }
+
+        bomb.Write(jpeg, 2, jpeg.Length - 2);
+        return bomb.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="png"/> with a zTXt chunk right after IHDR whose text inflates to
+    /// <paramref name="inflatedBytes"/> zeros (ISO/IEC 15948, 11.3.4.4): a few hundred kilobytes that
+    /// a decoder reading PNG text inflates to hundreds of megabytes.
+    /// </summary>
+    public static byte[] PngWithCompressedText(byte[] png, int inflatedBytes)
+    {
+        ArgumentNullException.ThrowIfNull(png);
+        using var compressed = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1 << 20];
+            for (var written = 0; written < inflatedBytes; written += zeros.Length)
+            {
+                zlib.Write(zeros, 0, Math.Min(zeros.Length, inflatedBytes - written));
+            }
+        }
+
+        // Keyword, NUL separator, compression method 0 (deflate), then the zlib stream.
+        byte[] text = [.. "Comment"u8, 0, 0, .. compressed.ToArray()];
+        const int AfterHeaderChunk = 8 + 12 + 13; // signature, then IHDR's length, type, 13 data bytes and CRC
+        using var bomb = new MemoryStream();
+        bomb.Write(png, 0, AfterHeaderChunk);
+        WritePngChunk(bomb, "zTXt"u8, text);
+        bomb.Write(png, AfterHeaderChunk, png.Length - AfterHeaderChunk);
+        return bomb.ToArray();
+    }
+
     private static void WritePngChunk(Stream png, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
     {
         Span<byte> number = stackalloc byte[4];

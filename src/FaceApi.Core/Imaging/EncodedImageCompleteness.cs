@@ -13,10 +13,6 @@ namespace FaceApi.Core.Imaging;
 /// </summary>
 internal static class EncodedImageCompleteness
 {
-    private const byte JpegMarkerPrefix = 0xFF;
-    private const byte JpegEndOfImage = 0xD9;
-    private const byte JpegStartOfScan = 0xDA;
-
     /// <summary>
     /// Whether the structure of <paramref name="encoded"/> ends where its format says it ends. Formats
     /// without a cheap end marker (GIF, BMP, TIFF) are left to the codec and reported complete.
@@ -29,71 +25,20 @@ internal static class EncodedImageCompleteness
         _ => true,
     };
 
-    // Walks markers (ITU-T T.81, B.1.1) from after SOI to EOI: segments carry a 16-bit big-endian length
-    // that counts itself; after SOS the entropy-coded data runs to the next marker. Trailing bytes after
-    // EOI (phone "motion photo" videos, padding) are allowed.
+    // Walks markers from after SOI to EOI. Trailing bytes after EOI (phone "motion photo" videos, padding)
+    // are allowed.
     private static bool JpegReachesEndOfImage(ReadOnlySpan<byte> encoded)
     {
-        const int AfterStartOfImage = 2;
-        var position = AfterStartOfImage;
-        while (position + 1 < encoded.Length)
+        var walk = new JpegMarkerWalk(encoded);
+        while (walk.MoveNext())
         {
-            var marker = encoded[position + 1];
-            if (encoded[position] != JpegMarkerPrefix || marker is 0x00 or JpegMarkerPrefix)
-            {
-                // Extraneous bytes or fill bytes (B.1.1.2) before a marker: skip them, as libjpeg does.
-                position++;
-                continue;
-            }
-
-            if (marker == JpegEndOfImage)
+            if (walk.Marker == JpegMarkerWalk.EndOfImage)
             {
                 return true;
-            }
-
-            if (marker is 0x01 or (>= 0xD0 and <= 0xD7))
-            {
-                // TEM and RSTn stand alone, without a length (B.1.1.3).
-                position += 2;
-                continue;
-            }
-
-            if (position + 4 > encoded.Length)
-            {
-                return false;
-            }
-
-            position += 2 + BinaryPrimitives.ReadUInt16BigEndian(encoded[(position + 2)..]);
-            if (marker == JpegStartOfScan && position < encoded.Length)
-            {
-                position = SkipEntropyCodedData(encoded, position);
             }
         }
 
         return false;
-    }
-
-    // Inside entropy-coded data 0xFF is followed by 0x00 (a stuffed byte) or RSTn; any other byte after
-    // 0xFF (other than a fill 0xFF) starts the next marker (T.81, B.1.1.5 and F.1.2.3).
-    private static int SkipEntropyCodedData(ReadOnlySpan<byte> encoded, int position)
-    {
-        while (true)
-        {
-            var offset = encoded[position..].IndexOf(JpegMarkerPrefix);
-            if (offset < 0 || position + offset + 1 >= encoded.Length)
-            {
-                return encoded.Length;
-            }
-
-            position += offset;
-            var next = encoded[position + 1];
-            if (next is not (0x00 or JpegMarkerPrefix or (>= 0xD0 and <= 0xD7)))
-            {
-                return position;
-            }
-
-            position += next == JpegMarkerPrefix ? 1 : 2;
-        }
     }
 
     // Chunks after the 8-byte signature are length (4, big-endian), type (4), data, CRC (4); the stream

@@ -35,4 +35,20 @@ public sealed class ImageDecodingOptions
     /// </summary>
     [Range(1, 1_000_000_000)]
     public int MaxPixels { get; set; } = 50_000_000;
+
+    /// <summary>
+    /// The most metadata segments (APPn and COM) a JPEG may carry. Default 32: the photos in the shared test
+    /// data carry 1 to 6 (JFIF, EXIF, XMP, ICC, IPTC, Adobe), and a large ICC profile or extended XMP adds a
+    /// few more of at most 64 KB each. ImageSharp's cost grows with segments times bytes (measured
+    /// in <c>JpegMetadataBudget</c>), so both are bounded.
+    /// </summary>
+    [Range(1, 65_535)]
+    public int MaxMetadataSegments { get; set; } = 32;
+
+    /// <summary>
+    /// The most bytes of metadata segments a JPEG may carry. Default 1 MiB: the test photos carry at most
+    /// 32 KB, and a camera's EXIF with its thumbnail stays within one 64 KB segment.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxMetadataBytes { get; set; } = 1024 * 1024;
 }

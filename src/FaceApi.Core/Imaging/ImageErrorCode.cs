@@ -14,4 +14,10 @@ public static class ImageErrorCode
 
     /// <summary>The encoded size, the dimensions or the pixel count exceed <see cref="ImageDecodingOptions"/>.</summary>
     public const string ImageTooLarge = "image_too_large";
+
+    /// <summary>
+    /// The image carries more metadata (EXIF, XMP, ICC, comments) than <see cref="ImageDecodingOptions"/> allow:
+    /// reading it would cost more than decoding the photo. Stripping the metadata makes it acceptable.
+    /// </summary>
+    public const string MetadataTooLarge = "metadata_too_large";
 }

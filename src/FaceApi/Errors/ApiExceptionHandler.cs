@@ -64,7 +64,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
         ApiProblemException problem => (problem.Status, problem.Code, problem.Message),
         ImageDecodingException image => (image.Code switch
         {
-            ImageErrorCode.ImageTooLarge => StatusCodes.Status413PayloadTooLarge,
+            ImageErrorCode.ImageTooLarge or ImageErrorCode.MetadataTooLarge => StatusCodes.Status413PayloadTooLarge,
             ImageErrorCode.UnsupportedFormat => StatusCodes.Status415UnsupportedMediaType,
             _ => StatusCodes.Status400BadRequest,
         }, image.Code, image.Message),

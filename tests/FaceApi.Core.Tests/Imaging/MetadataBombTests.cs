@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using FaceApi.Core.Imaging;
+using FaceApi.Testing;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+using static FaceApi.Testing.CraftedImages;
+
+namespace FaceApi.Core.Tests.Imaging;
+
+/// <summary>
+/// Issue 13, item 2: images whose metadata costs far more to read than their pixels. Each bomb must be
+/// refused, or decoded without reading its metadata, at about the cost of the photo itself.
+/// </summary>
+public sealed class MetadataBombTests
+{
+    private const string Photo = "obama.jpg";
+
+    // The largest segment payload a 16-bit JPEG length allows (ITU-T T.81, B.1.1.4: the length counts itself).
+    private const int FullSegment = 65_533;
+
+    private readonly ImageDecoder _decoder = new(new ImageDecodingOptions());
+
+    public static TheoryData<string, byte, byte[], int, int> JpegBombs => new()
+    {
+        // 315 x 64 KB = 20 MB, the upload limit: 18 CPU-seconds in ImageSharp as reported in issue 13.
+        { "EXIF", JpegMetadata.App1, JpegMetadata.Exif, 315, FullSegment },
+        { "ICC", JpegMetadata.App2, JpegMetadata.Icc, 315, FullSegment },
+        { "XMP", JpegMetadata.App1, JpegMetadata.Xmp, 315, FullSegment },
+        // Many small segments under the byte budget: 8192 of 1 KB cost 20.6 CPU-seconds unchecked.
+        { "EXIF, 1 KB each", JpegMetadata.App1, JpegMetadata.Exif, 8192, 1024 },
+    };
+
+    [Theory]
+    [MemberData(nameof(JpegBombs))]
+    public void A_jpeg_with_too_much_metadata_is_refused_before_imagesharp_reads_it(string kind, byte marker, byte[] identifier, int count, int payloadBytes)
+    {
+        var bomb = JpegWithMetadataSegments(TestData.ReadFacePhoto(Photo), marker, identifier, count, payloadBytes);
+
+        var (exception, cost) = Measure(() => Assert.Throws<ImageDecodingException>(() => _decoder.Decode(bomb)));
+
+        Assert.Equal(ImageErrorCode.MetadataTooLarge, exception.Code);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{kind}: {count} segments, {bomb.Length / 1024} KiB: refused after {cost}.");
+        // The walk reads segment headers only and allocates nothing per segment; ImageSharp's copies of the
+        // growing profile would be gigabytes.
+        Assert.InRange(cost.AllocatedBytes, 0, 1 << 20);
+    }
+
+    [Fact]
+    public void A_jpeg_with_metadata_just_within_both_limits_decodes_at_bounded_cost()
+    {
+        var options = new ImageDecodingOptions();
+        var photo = TestData.ReadFacePhoto(Photo);
+        // The photo's own 5 segments (32 KB) plus EXIF segments up to the segment limit, within the byte limit.
+        var extra = options.MaxMetadataSegments - 5;
+        var within = JpegWithMetadataSegments(photo, JpegMetadata.App1, JpegMetadata.Exif, extra, (options.MaxMetadataBytes - 33_000) / extra);
+        _decoder.Decode(photo).Dispose();
+        var (plainImage, plain) = Measure(() => _decoder.Decode(photo));
+        plainImage.Dispose();
+
+        var (image, cost) = Measure(() => _decoder.Decode(within));
+
+        using (image)
+        {
+            Assert.Equal(new Size(910, 1137), image.Size());
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{extra} extra EXIF segments, {within.Length / 1024} KiB: decoded after {cost}; the photo alone after {plain}.");
+        // ImageSharp copies the growing EXIF profile once per segment: at most segments x bytes = 32 MB here.
+        Assert.InRange(cost.AllocatedBytes, 0, plain.AllocatedBytes + (64L << 20));
+    }
+
+    [Fact]
+    public void A_png_whose_compressed_text_inflates_to_hundreds_of_megabytes_decodes_without_inflating_it()
+    {
+        // 200 MB of zeros deflate to about 200 KB; ImageSharp 2.1.13 reading PNG text allocated 2.7 GB for it.
+        var bomb = PngWithCompressedText(EncodedPhoto(new PngEncoder()), 200 << 20);
+
+        var (image, cost) = Measure(() => _decoder.Decode(bomb));
+
+        using (image)
+        {
+            Assert.Equal(new Size(910, 1137), image.Size());
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"zTXt bomb of {bomb.Length / 1024} KiB: decoded after {cost}.");
+        // The decoded photo is 3 MB of RGB24 (pooled); the inflated text alone would be 200 MB.
+        Assert.InRange(cost.AllocatedBytes, 0, 64L << 20);
+    }
+
+    private static byte[] EncodedPhoto(SixLabors.ImageSharp.Formats.IImageEncoder encoder)
+    {
+        using var photo = Image.Load<Rgb24>(TestData.ReadFacePhoto(Photo));
+        using var encoded = new MemoryStream();
+        photo.Save(encoded, encoder);
+        return encoded.ToArray();
+    }
+
+    // Managed allocations on this thread are what the bombs multiply, and unlike CPU or wall time they do
+    // not depend on what else the machine runs; the process's CPU time is printed for the reader.
+    private static (T Result, Cost Cost) Measure<T>(Func<T> action)
+    {
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var result = action();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        process.Refresh();
+        return (result, new Cost(process.TotalProcessorTime - cpuBefore, allocated));
+    }
+
+    private readonly record struct Cost(TimeSpan ProcessCpu, long AllocatedBytes)
+    {
+        public override string ToString() => $"{ProcessCpu.TotalMilliseconds:F0} process CPU-ms, {AllocatedBytes / 1024} KiB allocated";
+    }
+}
