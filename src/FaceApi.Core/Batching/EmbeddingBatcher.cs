@@ -71,7 +71,7 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
     /// <summary>Most faces per model run.</summary>
     public int MaxBatchSize { get; }
 
-    /// <summary>Batches that may be computed at once.</summary>
+    /// <inheritdoc />
     public int MaxConcurrentBatches { get; }
 
     /// <inheritdoc />

@@ -15,6 +15,9 @@ public interface IEmbeddingBatcher
     /// <summary>Most faces that may wait.</summary>
     int QueueCapacity { get; }
 
+    /// <summary>Batches that may be computed at once.</summary>
+    int MaxConcurrentBatches { get; }
+
     /// <summary>Model runs so far (each one batch).</summary>
     long BatchesRun { get; }
 

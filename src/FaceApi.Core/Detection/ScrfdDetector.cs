@@ -1,4 +1,5 @@
 using FaceApi.Core.Inference;
+using FaceApi.Core.Shedding;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -59,6 +60,15 @@ public sealed class ScrfdDetector : IDisposable
     /// <summary>Canvas height the photo is letterboxed into.</summary>
     public int InputHeight { get; }
 
+    /// <summary>Detector runs that can proceed at once (the session pool size).</summary>
+    public int ConcurrentRuns => _sessions.Size;
+
+    /// <summary>
+    /// Measured seconds per model run, while a session is held: the detector's service time, without the
+    /// wait for a session, which load shedding prices separately.
+    /// </summary>
+    public ExponentialMovingAverage RunSeconds { get; } = new();
+
     /// <summary>The execution provider the detector runs on.</summary>
     public ExecutionProvider Provider => _sessions.Provider;
 
@@ -73,7 +83,9 @@ public sealed class ScrfdDetector : IDisposable
         using var lease = await _sessions.RentAsync(cancellationToken).ConfigureAwait(false);
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, canvas.Tensor, [1, 3, InputHeight, InputWidth]);
         using var runOptions = new RunOptions();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var outputs = lease.Session.Run(runOptions, [_inputName], [input], _layout.OutputNames);
+        RunSeconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         return Decode(outputs, canvas.Scale);
     }
 

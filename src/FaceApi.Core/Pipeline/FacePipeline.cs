@@ -3,6 +3,9 @@ using FaceApi.Core.Alignment;
 using FaceApi.Core.Batching;
 using FaceApi.Core.Detection;
 using FaceApi.Core.Imaging;
+using FaceApi.Core.Shedding;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace FaceApi.Core.Pipeline;
 
@@ -16,16 +19,18 @@ namespace FaceApi.Core.Pipeline;
 /// <param name="batcher">Embeds aligned crops.</param>
 /// <param name="cropSize">Side of the recognition model's square crop.</param>
 /// <param name="observer">Receives stage timings; optional.</param>
+/// <param name="shedder">Refuses images whose expected wait is too long; optional (none: every image waits its turn).</param>
 public sealed class FacePipeline(
     ImageDecoder decoder,
     ScrfdDetector detector,
     IEmbeddingBatcher batcher,
     int cropSize,
-    IPipelineObserver? observer = null)
+    IPipelineObserver? observer = null,
+    LoadShedder? shedder = null)
 {
     /// <summary>Analyses one encoded image.</summary>
     /// <exception cref="ImageDecodingException">The bytes are not a usable image.</exception>
-    /// <exception cref="QueueFullException">The service is at capacity.</exception>
+    /// <exception cref="QueueFullException">The service is at capacity, or the image would wait too long.</exception>
     /// <exception cref="BatchTimeoutException">The model did not get to the faces in time.</exception>
     /// <exception cref="TooManyFacesException">More faces than the queue can ever hold.</exception>
     public Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> encodedImage, AnalysisRequest request, CancellationToken cancellationToken) =>
@@ -40,40 +45,78 @@ public sealed class FacePipeline(
 
     /// <summary>Analyses an image <see cref="Identify"/> accepted.</summary>
     /// <exception cref="ImageDecodingException">The pixel data is not usable.</exception>
-    /// <exception cref="QueueFullException">The service is at capacity.</exception>
+    /// <exception cref="QueueFullException">The service is at capacity, or the image would wait too long.</exception>
     /// <exception cref="BatchTimeoutException">The model did not get to the faces in time.</exception>
     /// <exception cref="TooManyFacesException">More faces than the queue can ever hold.</exception>
     public async Task<FaceAnalysis> AnalyzeAsync(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = Stopwatch.GetTimestamp();
-        using var image = decoder.Decode(identified);
-        observer?.ImageDecoded(Stopwatch.GetElapsedTime(started));
-        cancellationToken.ThrowIfCancellationRequested();
-
+        // Before any work, so that a refusal costs nothing and comes at once.
+        shedder?.Admit(needsDetection: !request.Aligned, batcher);
         if (request.Aligned)
         {
-            var crop = FaceAligner.FromCrop(image, cropSize);
-            var embedding = await batcher.EmbedAsync([crop], cancellationToken).ConfigureAwait(false);
-            return new FaceAnalysis(image.Width, image.Height, 1, [new AnalyzedFace(null, embedding[0])]);
+            using var crop = Decode(identified, cancellationToken);
+            var embedding = await batcher.EmbedAsync([FaceAligner.FromCrop(crop, cropSize)], cancellationToken).ConfigureAwait(false);
+            return new FaceAnalysis(crop.Width, crop.Height, 1, [new AnalyzedFace(null, embedding[0])]);
         }
 
-        started = Stopwatch.GetTimestamp();
-        var detections = await detector.DetectAsync(image, cancellationToken).ConfigureAwait(false);
-        observer?.FacesDetected(Stopwatch.GetElapsedTime(started), detections.Count);
-
-        var selected = request.MaxFaces is { } max ? detections.Take(max).ToArray() : detections.ToArray();
-        if (selected.Length > batcher.QueueCapacity)
+        var (image, detections) = await DecodeAndDetectAsync(identified, request, cancellationToken).ConfigureAwait(false);
+        using (image)
         {
-            throw new TooManyFacesException(selected.Length, batcher.QueueCapacity);
+            var selected = request.MaxFaces is { } max ? detections.Take(max).ToArray() : detections.ToArray();
+            if (selected.Length > batcher.QueueCapacity)
+            {
+                throw new TooManyFacesException(selected.Length, batcher.QueueCapacity);
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var crops = Array.ConvertAll(selected, face => FaceAligner.Align(image, face.Landmarks.ToArray(), cropSize));
+            observer?.FacesAligned(Stopwatch.GetElapsedTime(started), crops.Length);
+
+            var embeddings = await batcher.EmbedAsync(crops, cancellationToken).ConfigureAwait(false);
+            var faces = selected.Select((face, i) => new AnalyzedFace(face, embeddings[i])).ToArray();
+            return new FaceAnalysis(image.Width, image.Height, detections.Count, faces);
+        }
+    }
+
+    // The caller owns and disposes the image.
+    private async Task<(Image<Rgb24> Image, IReadOnlyList<DetectedFace> Faces)> DecodeAndDetectAsync(
+        IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
+    {
+        Image<Rgb24>? image = null;
+        var found = 0;
+        try
+        {
+            image = Decode(identified, cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            var detections = await detector.DetectAsync(image, cancellationToken).ConfigureAwait(false);
+            observer?.FacesDetected(Stopwatch.GetElapsedTime(started), detections.Count);
+            found = Math.Min(detections.Count, request.MaxFaces ?? int.MaxValue);
+            return (image, detections);
+        }
+        catch
+        {
+            image?.Dispose();
+            throw;
+        }
+        finally
+        {
+            // Detected, undecodable or abandoned: either way the image no longer waits for the detector.
+            shedder?.DetectionFinished(facesToEmbed: found);
+        }
+    }
+
+    private Image<Rgb24> Decode(IdentifiedImage identified, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var image = decoder.Decode(identified);
+        observer?.ImageDecoded(Stopwatch.GetElapsedTime(started));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            image.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
-        started = Stopwatch.GetTimestamp();
-        var crops = Array.ConvertAll(selected, face => FaceAligner.Align(image, face.Landmarks.ToArray(), cropSize));
-        observer?.FacesAligned(Stopwatch.GetElapsedTime(started), crops.Length);
-
-        var embeddings = await batcher.EmbedAsync(crops, cancellationToken).ConfigureAwait(false);
-        var faces = selected.Select((face, i) => new AnalyzedFace(face, embeddings[i])).ToArray();
-        return new FaceAnalysis(image.Width, image.Height, detections.Count, faces);
+        return image;
     }
 }

@@ -11,4 +11,7 @@ public interface IPipelineObserver
 
     /// <summary>Crops were cut for <paramref name="faces"/> faces.</summary>
     void FacesAligned(TimeSpan elapsed, int faces);
+
+    /// <summary>An image was refused because its expected wait, <paramref name="expectedWait"/>, was too long.</summary>
+    void RequestShed(TimeSpan expectedWait);
 }

@@ -1,5 +1,6 @@
 using FaceApi.Core.Alignment;
 using FaceApi.Core.Inference;
+using FaceApi.Core.Shedding;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML.OnnxRuntime;
 
@@ -101,6 +102,12 @@ public sealed class ArcFaceEmbedder : IDisposable
     public int ConcurrentRuns => _sessions.Size;
 
     /// <summary>
+    /// Measured seconds per face of a batch, while a session is held: the recogniser's service time,
+    /// which load shedding uses to price the faces queued ahead of an image.
+    /// </summary>
+    public ExponentialMovingAverage SecondsPerFace { get; } = new();
+
+    /// <summary>
     /// Embeds <paramref name="faces"/> on one pooled session: one <c>Run</c> for all of them when the
     /// batch dimension is dynamic, else runs of the fixed batch size (the last one padded).
     /// </summary>
@@ -146,6 +153,7 @@ public sealed class ArcFaceEmbedder : IDisposable
 
     private FaceEmbedding[] EmbedOn(InferenceSession session, IReadOnlyList<AlignedFace> faces)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var results = new FaceEmbedding[faces.Count];
         var runSize = FixedBatchSize ?? faces.Count;
         for (var start = 0; start < faces.Count; start += runSize)
@@ -154,6 +162,7 @@ public sealed class ArcFaceEmbedder : IDisposable
             Run(session, faces, start, count, runSize, results);
         }
 
+        SecondsPerFace.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds / faces.Count);
         return results;
     }
 

@@ -1,4 +1,5 @@
 using FaceApi.Core.Batching;
+using FaceApi.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace FaceApi.Hosting;
@@ -19,7 +20,16 @@ public sealed class RequestAdmission(IOptions<RequestAdmissionOptions> options) 
 
     /// <summary>Takes a slot, released when the result is disposed.</summary>
     /// <exception cref="QueueFullException">Every slot is taken.</exception>
-    public IDisposable Enter() => _slots.Wait(0) ? new Slot(_slots) : throw new QueueFullException(RetryAfter);
+    public IDisposable Enter()
+    {
+        if (!_slots.Wait(0))
+        {
+            ServiceMetrics.Rejections.WithLabels(RejectionReason.ConcurrencyLimit).Inc();
+            throw new QueueFullException(RetryAfter);
+        }
+
+        return new Slot(_slots);
+    }
 
     public void Dispose() => _slots.Dispose();
 

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace FaceApi.Hosting;
 
-/// <summary>How much image work may be in progress at once (configuration section <c>FaceApi:Admission</c>).</summary>
+/// <summary>
+/// How much image work may be in progress at once, and how long an image may expect to wait
+/// (configuration section <c>FaceApi:Admission</c>).
+/// </summary>
 public sealed class RequestAdmissionOptions
 {
     /// <summary>
@@ -24,4 +27,14 @@ public sealed class RequestAdmissionOptions
     /// </summary>
     [Range(1_000_000, int.MaxValue)]
     public int MaxDecodedPixels { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The longest an image may expect to wait for the detector and the recogniser (the work queued ahead
+    /// of it at their measured service times); an image expected to wait longer is refused at once with
+    /// 503 <c>queue_full</c> and a Retry-After of the expected drain time. Default 2 s: twice the 1 s p99
+    /// latency target (deploy/prometheus/alerts.yml), so an admitted request stays near the target while
+    /// a burst of a few seconds is absorbed rather than refused.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan MaxQueueTime { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -16,7 +16,7 @@ public sealed class PipelineMetricsObserver : IPipelineObserver, IBatcherObserve
 
         // Every rejection reason starts at 0: a series that first appears at 1 has no earlier sample,
         // so rate() and increase() (and the rejections alert) would miss the first rejection.
-        foreach (var reason in (string[])[RejectionReason.QueueFull, RejectionReason.Timeout, RejectionReason.Cancelled])
+        foreach (var reason in (string[])[RejectionReason.QueueFull, RejectionReason.Timeout, RejectionReason.Cancelled, RejectionReason.ExpectedWait, RejectionReason.ConcurrencyLimit, RejectionReason.RateLimited])
         {
             ServiceMetrics.Rejections.WithLabels(reason);
         }
@@ -39,6 +39,8 @@ public sealed class PipelineMetricsObserver : IPipelineObserver, IBatcherObserve
     }
 
     public void BatchDelivered(TimeSpan sinceRunEnd) => ServiceMetrics.BatchDeliver.Observe(sinceRunEnd.TotalSeconds);
+
+    public void RequestShed(TimeSpan expectedWait) => ServiceMetrics.Rejections.WithLabels(RejectionReason.ExpectedWait).Inc();
 
     public void BatchCompleted(int size, TimeSpan inference)
     {

@@ -91,7 +91,7 @@ public static class ServiceMetrics
         "faceapi_queue_capacity", "Faces the batch queue can hold.");
 
     public static readonly Counter Rejections = Prometheus.Metrics.CreateCounter(
-        "faceapi_rejections_total", "Faces refused or dropped by the batcher, by reason.",
+        "faceapi_rejections_total", "Work refused or dropped, by the limit that refused it (reason): faces for queue_full, timeout and cancelled; requests or images for the others.",
         new CounterConfiguration { LabelNames = ["reason"] });
 
     public static readonly Counter FacesDetected = Prometheus.Metrics.CreateCounter(

@@ -4,6 +4,8 @@ using FaceApi.Core.Imaging;
 using FaceApi.Core.Inference;
 using FaceApi.Core.Pipeline;
 using FaceApi.Core.Recognition;
+using FaceApi.Core.Shedding;
+using FaceApi.Hosting;
 using FaceApi.Metrics;
 using FaceApi.Provisioning;
 using Microsoft.Extensions.Options;
@@ -27,6 +29,7 @@ public sealed class ModelLoader(
     IOptions<InferenceOptions> inference,
     IOptions<BatchingOptions> batching,
     IOptions<ImageDecodingOptions> decoding,
+    IOptions<RequestAdmissionOptions> admission,
     IOptions<ShutdownOptions> shutdown,
     IOptions<ModelProvisioningOptions> provisioning,
     TimeProvider timeProvider,
@@ -171,6 +174,7 @@ public sealed class ModelLoader(
             recognitionSessions = InferenceSessionPool.Load(recognitionFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>());
             embedder = new ArcFaceEmbedder(recognitionSessions, recognition.Value);
             var observer = new PipelineMetricsObserver(embedder.ModelName, embedder.Provider.ToString());
+            var shedder = new LoadShedder(admission.Value.MaxQueueTime, detector.RunSeconds, detector.ConcurrentRuns, embedder.SecondsPerFace, observer);
             batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer);
 
             await detector.WarmUpAsync(cancellationToken);
@@ -184,7 +188,7 @@ public sealed class ModelLoader(
                 embedder.Provider.ToString(),
                 OnnxRuntimeVersion).Set(1);
 
-            var pipeline = new FacePipeline(new ImageDecoder(decoding.Value), detector, batcher, embedder.CropSize, observer);
+            var pipeline = new FacePipeline(new ImageDecoder(decoding.Value), detector, batcher, embedder.CropSize, observer, shedder);
             return new LoadedModels(detector, embedder, batcher, pipeline, detectorFile, recognitionFile);
         }
         catch

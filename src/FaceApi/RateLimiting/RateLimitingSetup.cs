@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using FaceApi.Contracts;
+using FaceApi.Core.Batching;
 using FaceApi.Errors;
+using FaceApi.Metrics;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -45,6 +47,7 @@ public static class RateLimitingSetup
     private static async ValueTask RejectAsync(OnRejectedContext rejected)
     {
         var context = rejected.HttpContext;
+        ServiceMetrics.Rejections.WithLabels(RejectionReason.RateLimited).Inc();
         // Retry-After is whole seconds (RFC 9110 §10.2.3): round up so a client that waits as told gets in.
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,82 @@
+using FaceApi.Core.Batching;
+using FaceApi.Core.Pipeline;
+
+namespace FaceApi.Core.Shedding;
+
+/// <summary>
+/// Refuses an image at once when the work already queued ahead of it would keep it waiting longer than
+/// <c>maxQueueTime</c>, so that under overload a request is either served within that time (plus its
+/// own service time) or answered 503 at once, never after seconds in line. The work ahead is counted in
+/// the two places an image waits: the detector (images admitted and not yet detected) and the batch
+/// queue (aligned faces); each is priced at its measured service time.
+/// </summary>
+/// <remarks>
+/// The two waits are added, not overlapped: on a CPU the detector and the recogniser share the cores,
+/// so their work ahead drains one after the other. On a GPU this overestimates a little and sheds early,
+/// the safe side.
+/// </remarks>
+/// <param name="maxQueueTime">The longest expected wait an image is admitted with.</param>
+/// <param name="detectionSeconds">Measured seconds of one detector run (one image).</param>
+/// <param name="detectionRuns">Detector runs that proceed at once (its session pool size).</param>
+/// <param name="embeddingSecondsPerFace">Measured seconds per face of a recognition batch.</param>
+/// <param name="observer">Told of every refusal; optional.</param>
+public sealed class LoadShedder(
+    TimeSpan maxQueueTime,
+    ExponentialMovingAverage detectionSeconds,
+    int detectionRuns,
+    ExponentialMovingAverage embeddingSecondsPerFace,
+    IPipelineObserver? observer = null)
+{
+    // Retry-After is whole seconds (RFC 9110 §10.2.3); one second is the shortest hint it can give.
+    private static readonly TimeSpan ShortestRetryAfter = TimeSpan.FromSeconds(1);
+
+    private readonly ExponentialMovingAverage _facesPerImage = new();
+    private int _awaitingDetection;
+
+    /// <summary>
+    /// Admits an image, or throws <see cref="QueueFullException"/> (its Retry-After the expected time to
+    /// drain the work ahead) when its expected wait exceeds the limit. An image that needs detection
+    /// holds its place in the detector's line until <see cref="DetectionFinished"/>.
+    /// </summary>
+    /// <param name="needsDetection">False for an aligned crop, which goes straight to the batch queue.</param>
+    /// <param name="batcher">The batch queue the image's faces will join.</param>
+    public void Admit(bool needsDetection, IEmbeddingBatcher batcher)
+    {
+        ArgumentNullException.ThrowIfNull(batcher);
+        while (true)
+        {
+            var ahead = Volatile.Read(ref _awaitingDetection);
+            var wait = ExpectedWait(needsDetection ? ahead : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches);
+            if (wait > maxQueueTime)
+            {
+                observer?.RequestShed(wait);
+                throw new QueueFullException(wait > ShortestRetryAfter ? wait : ShortestRetryAfter);
+            }
+
+            // Check and take the place in one step: a burst arriving at once must not all see an empty line.
+            if (!needsDetection || Interlocked.CompareExchange(ref _awaitingDetection, ahead + 1, ahead) == ahead)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>An admitted image left the detector (detected, failed or abandoned) with <paramref name="facesToEmbed"/> faces for the batch queue.</summary>
+    public void DetectionFinished(int facesToEmbed)
+    {
+        Interlocked.Decrement(ref _awaitingDetection);
+        _facesPerImage.Add(facesToEmbed);
+    }
+
+    /// <summary>
+    /// The time until the work ahead is done: each image ahead takes one detector run and brings its
+    /// share of faces to the batch queue, and each face there takes its share of a batch.
+    /// </summary>
+    public TimeSpan ExpectedWait(int imagesAhead, int queuedFaces, int concurrentBatches)
+    {
+        var detecting = detectionSeconds.Value * imagesAhead / detectionRuns;
+        var facesAhead = queuedFaces + (imagesAhead * _facesPerImage.Value);
+        var embedding = embeddingSecondsPerFace.Value * facesAhead / concurrentBatches;
+        return TimeSpan.FromSeconds(detecting + embedding);
+    }
+}
