@@ -34,6 +34,9 @@ public static class TestModelSettings
         ["FaceApi:Recognition:Std"] = "128",
         ["FaceApi:Detection:ModelPath"] = "scrfd_2.5g_bnkps.onnx",
         ["FaceApi:Verification:Threshold"] = VerificationThreshold.ToString(CultureInfo.InvariantCulture),
+        // Tests send many images at once to one service on a shared, often busy two-core machine and expect
+        // answers: load shedding by expected wait is off (ten minutes) except where a test sets its own.
+        ["FaceApi:Admission:MaxQueueTime"] = "00:10:00",
     };
 
     /// <summary>The same settings as environment variables (<c>FaceApi__Section__Key</c>), for a service run as its own process.</summary>
