@@ -18,6 +18,9 @@ public static class ProblemCode
     /// <summary>413: one image exceeds the encoded size, dimension or pixel limits.</summary>
     public const string ImageTooLarge = "image_too_large";
 
+    /// <summary>413: a JPEG carries more metadata (EXIF, XMP, ICC, comments) than the service reads; strip it and retry.</summary>
+    public const string MetadataTooLarge = "metadata_too_large";
+
     /// <summary>413: the whole request body exceeds the server's limit.</summary>
     public const string PayloadTooLarge = "payload_too_large";
 
