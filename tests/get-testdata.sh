@@ -59,6 +59,7 @@ candidate_urls() {
 
 mkdir -p "$dest/faces" "$dest/models"
 missing=()
+unreachable=" "
 for entry in "${files[@]}"; do
   IFS='|' read -r target sha owner_repo paths <<<"$entry"
   file="$dest/$target"
@@ -70,11 +71,17 @@ for entry in "${files[@]}"; do
   fetched=""
   tmp=$(mktemp "$dest/.download.XXXXXX")
   while read -r url; do
-    if curl -fsSL --connect-timeout 15 --max-time 300 --retry 2 --retry-connrefused -o "$tmp" "$url" 2>/dev/null && [ "$(sha256_of "$tmp")" = "$sha" ]; then
+    host=$(echo "$url" | cut -d/ -f3)
+    case "$unreachable" in *" $host "*) continue ;; esac
+    status=0
+    curl -fsSL --connect-timeout 15 --max-time 300 --retry 2 -o "$tmp" "$url" 2>/dev/null || status=$?
+    if [ "$status" -eq 0 ] && [ "$(sha256_of "$tmp")" = "$sha" ]; then
       mv "$tmp" "$file"
       fetched=$url
       break
     fi
+    # Could not resolve, connect or time out: every other URL on that host would wait the same way.
+    case "$status" in 6 | 7 | 28) unreachable="$unreachable$host " ;; esac
   done < <(candidate_urls "$owner_repo" "$paths")
   rm -f "$tmp"
   if [ -n "$fetched" ]; then
