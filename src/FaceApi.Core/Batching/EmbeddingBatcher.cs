@@ -115,13 +115,7 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         var all = Task.WhenAll(pending.Select(p => p.Completion.Task));
         try
         {
-            var embeddings = await all.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            foreach (var face in pending)
-            {
-                Deliver(face.Batch!);
-            }
-
-            return embeddings;
+            return await all.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -137,6 +131,21 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
             }
 
             throw;
+        }
+        finally
+        {
+            // Runs after the catches have failed every face not yet computed, so each face is settled:
+            // a face with a result was delivered by its run's TrySetResult and counts here, even when this
+            // caller gave up over a slower face; a face the caller failed first is counted by its run
+            // (Run's failed TrySetResult). Each face is thus delivered exactly once, and a batch that
+            // served a timed-out caller still completes and reports its respond time.
+            foreach (var face in pending)
+            {
+                if (face.Completion.Task.IsCompletedSuccessfully)
+                {
+                    Deliver(face.Batch!);
+                }
+            }
         }
     }
 
