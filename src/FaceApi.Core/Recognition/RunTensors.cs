@@ -37,6 +37,9 @@ internal sealed class RunTensors : IDisposable
         return _input.AsSpan(0, runSize * _faceLength);
     }
 
+    /// <summary>How many crops the memory holds now.</summary>
+    internal int Capacity => _input.Length / _faceLength;
+
     /// <summary>The run's output, [runSize, D] row-major.</summary>
     public ReadOnlySpan<float> Output(int runSize) => _output.AsSpan(0, runSize * _embeddingSize);
 
@@ -64,10 +67,15 @@ internal sealed class RunTensors : IDisposable
     {
         DisposeValues();
         _values = [];
+        // The next power of two, so a dynamic batch growing face by face (1, 2, 3 … 32) reallocates
+        // log2 times (1, 2, 4 … 32) rather than once per size: pinned arrays are never compacted, and
+        // each one left behind fragments the pinned-object heap. The cost is at most twice the memory
+        // of the largest run, which the batcher caps at its MaxBatchSize.
+        var capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)runSize);
         // Pinned-object heap: ONNX Runtime reads and writes this memory in place for as long as the
         // values live, so it must never move.
-        _input = GC.AllocateUninitializedArray<float>(runSize * _faceLength, pinned: true);
-        _output = GC.AllocateUninitializedArray<float>(runSize * _embeddingSize, pinned: true);
+        _input = GC.AllocateUninitializedArray<float>(capacity * _faceLength, pinned: true);
+        _output = GC.AllocateUninitializedArray<float>(capacity * _embeddingSize, pinned: true);
     }
 
     private void DisposeValues()
