@@ -1,3 +1,4 @@
+using FaceApi.Testing;
 using FaceApi.Tests.Hardening;
 
 namespace FaceApi.Tests.Configuration;
@@ -42,13 +43,17 @@ public sealed class StartupValidationTests
     [MemberData(nameof(BadSettings))]
     public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string setting, string value, string named)
     {
-        await using var factory = new DefaultService { Settings = { [setting] = value } };
+        // The service as an operator runs it: its own process, so what counts is its exit code and
+        // what it prints, not how an in-memory host reports a failed start.
+        var settings = TestModelSettings.Create();
+        settings["FaceApi:Models:Directory"] = Path.GetTempPath();
+        settings[setting] = value;
+        await using var service = ServiceProcess.Start("bad-setting", ServiceProcess.HostAssemblyBesideThisProgram(), settings);
 
-        var error = Record.Exception(() => factory.Services);
+        Assert.True(await service.Child.WaitForExitAsync(TimeSpan.FromMinutes(2)), $"{setting}={value}: still running after 2 minutes.{Environment.NewLine}{service.Child.OutputTail}");
 
-        Assert.NotNull(error);
-        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
-        Assert.Contains(named, messages, StringComparison.Ordinal);
+        Assert.NotEqual(0, service.Child.ExitCode);
+        Assert.True(service.Child.OutputLines.Any(line => line.Contains(named, StringComparison.Ordinal)), $"{setting}={value}: no line names {named}.{Environment.NewLine}{service.Child.OutputTail}");
     }
 
     [Fact]
@@ -59,11 +64,4 @@ public sealed class StartupValidationTests
 
         Assert.NotNull(factory.Services);
     }
-
-    private static IEnumerable<Exception> Flatten(Exception error) => error switch
-    {
-        AggregateException aggregate => [aggregate, .. aggregate.InnerExceptions.SelectMany(Flatten)],
-        { InnerException: { } inner } => [error, .. Flatten(inner)],
-        _ => [error],
-    };
 }

@@ -13,6 +13,11 @@ namespace FaceApi.Tests.Logging;
 /// <c>traceparent</c> appear in every log line the request causes, in the response header and in
 /// the problem details.
 /// </summary>
+/// <remarks>
+/// Serial: hosts in one test process can share Serilog's static logger, so lines of other tests'
+/// requests could reach this host's capture; alone, every line after start-up is this test's.
+/// </remarks>
+[Collection(Hardening.SerialCollection.Name)]
 public sealed class RequestCorrelationTests : IAsyncDisposable
 {
     // W3C Trace Context (https://www.w3.org/TR/trace-context/#traceparent-header): version, trace id, parent span id, flags.
