@@ -83,17 +83,18 @@ public sealed class ModelLoader(
     }
 
     /// <summary>
-    /// Provisions the model files, trying a failed download again (5 s doubling to 5 min by default, with
-    /// jitter) until it succeeds or the host stops: a network blip at start-up must not leave a replica
-    /// unready for good while liveness keeps it alive. Meanwhile readiness says loading, why, and when next.
-    /// Other outcomes (files present, download switched off) are final at once.
+    /// Provisions the model files, trying a transiently failed download again (5 s doubling to 5 min by
+    /// default, with jitter) until it succeeds or the host stops: a network blip at start-up must not leave
+    /// a replica unready for good while liveness keeps it alive. Meanwhile readiness says loading, why, and
+    /// when next. Other outcomes (files present, download switched off, and permanent failures such as a
+    /// file not in the pack or HTTP 404, see <see cref="ProvisioningResult.IsTransient"/>) are final at once.
     /// </summary>
     private async Task<ProvisioningResult> ProvisionAsync(string[] modelFiles, CancellationToken stoppingToken)
     {
         var retry = new ResiliencePipelineBuilder<ProvisioningResult> { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions<ProvisioningResult>
             {
-                ShouldHandle = attempt => ValueTask.FromResult(attempt.Outcome.Result?.Status == ProvisioningStatus.Failed),
+                ShouldHandle = attempt => ValueTask.FromResult(attempt.Outcome.Result is { Status: ProvisioningStatus.Failed, IsTransient: true }),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = provisioning.Value.RetryDelay,

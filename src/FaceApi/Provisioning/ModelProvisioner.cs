@@ -59,7 +59,8 @@ public sealed class ModelProvisioner(
                 + $"(it holds {string.Join(", ", _options.PackFiles.Keys)})",
                 $"Model files missing: put {DescribePlacement(notInPack)}, or set FaceApi__Recognition__ModelPath / "
                 + "FaceApi__Detection__ModelPath to files that exist",
-                exception: null);
+                exception: null,
+                isTransient: false);
         }
 
         if (!_options.AutoDownload)
@@ -83,9 +84,11 @@ public sealed class ModelProvisioner(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // A ModelPackException is an expected failure whose message says it all; anything else gets its stack trace.
-            return ex is ModelPackException
-                ? Fail(required, ex.Message, DownloadRemedy(MissingFiles(required)), exception: null)
-                : Fail(required, $"Provisioning model files failed: {ex.Message}", DownloadRemedy(MissingFiles(required)), ex);
+            // An unexpected one (a full disk, a lock another process holds, a bug) counts as transient: the first
+            // two clear without a restart, and retrying a bug costs one log line per backoff period.
+            return ex is ModelPackException expected
+                ? Fail(required, ex.Message, DownloadRemedy(MissingFiles(required)), exception: null, expected.IsTransient)
+                : Fail(required, $"Provisioning model files failed: {ex.Message}", DownloadRemedy(MissingFiles(required)), ex, isTransient: true);
         }
     }
 
@@ -161,7 +164,8 @@ public sealed class ModelProvisioner(
             if (!response.IsSuccessStatusCode)
             {
                 throw new ModelPackException(
-                    $"Downloading {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                    $"Downloading {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}",
+                    IsTransientStatus(response.StatusCode));
             }
 
             var total = response.Content.Headers.ContentLength;
@@ -177,20 +181,26 @@ public sealed class ModelProvisioner(
             if (total is { } expected && received != expected)
             {
                 throw new ModelPackException(
-                    $"Downloading {url} failed: received {received} of {expected} bytes (connection closed early)");
+                    $"Downloading {url} failed: received {received} of {expected} bytes (connection closed early)",
+                    isTransient: true);
             }
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new ModelPackException($"Downloading {url} failed: {ex.Message}", ex);
+            // Network errors, stalls and timeouts: the next attempt may well get through.
+            throw new ModelPackException($"Downloading {url} failed: {ex.Message}", isTransient: true, ex);
         }
 
+        // Permanent: a body of the announced length that arrived without a transport error (TLS checks every
+        // record) and still hashes wrong is what the address serves, or PackSha256 is wrong. Retrying would
+        // download the same bytes every few minutes; it needs an operator.
         if (!string.Equals(actualSha256, _options.PackSha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new ModelPackException(
                 $"Checksum mismatch for {url}: expected SHA-256 {_options.PackSha256.ToLowerInvariant()}, got {actualSha256} "
-                + "(corrupted download, or the file at that address changed)");
+                + "(corrupted download, or the file at that address changed)",
+                isTransient: false);
         }
 
         return received;
@@ -202,7 +212,7 @@ public sealed class ModelProvisioner(
         // Matched by file name because packs differ in layout: buffalo_l.zip holds its models at the root,
         // repackaged copies under a buffalo_l/ folder. The hash check below guards against a wrong match.
         var entry = pack.Entries.FirstOrDefault(candidate => candidate.Name == fileName)
-            ?? throw new ModelPackException($"The model pack {_options.PackUrl} holds no file named {fileName}");
+            ?? throw new ModelPackException($"The model pack {_options.PackUrl} holds no file named {fileName}", isTransient: false);
 
         string actualSha256;
         await using (var source = await entry.OpenAsync(cancellationToken))
@@ -217,8 +227,10 @@ public sealed class ModelProvisioner(
         var expectedSha256 = _options.PackFiles[fileName];
         if (!string.Equals(actualSha256, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
+            // Permanent: the pack itself matched its checksum, so this entry will not change on a retry.
             throw new ModelPackException(
-                $"Checksum mismatch for {fileName} in {_options.PackUrl}: expected SHA-256 {expectedSha256.ToLowerInvariant()}, got {actualSha256}");
+                $"Checksum mismatch for {fileName} in {_options.PackUrl}: expected SHA-256 {expectedSha256.ToLowerInvariant()}, got {actualSha256}",
+                isTransient: false);
         }
     }
 
@@ -271,12 +283,19 @@ public sealed class ModelProvisioner(
         return new ProvisioningResult(ProvisioningStatus.Reused, required);
     }
 
-    private ProvisioningResult Fail(string[] required, string reason, string remedy, Exception? exception)
+    private ProvisioningResult Fail(string[] required, string reason, string remedy, Exception? exception, bool isTransient)
     {
         ProvisioningLog.ProvisioningFailed(logger, reason, exception);
         ProvisioningLog.Remedy(logger, remedy);
-        return new ProvisioningResult(ProvisioningStatus.Failed, required, reason, remedy);
+        return new ProvisioningResult(ProvisioningStatus.Failed, required, reason, remedy, isTransient);
     }
+
+    /// <summary>
+    /// Server errors, 408 Request Timeout and 429 Too Many Requests may pass (RFC 9110 §15.6, §15.5.9; RFC 6585 §4);
+    /// any other refusal (404, 403, 410...) answers the same until an operator fixes the address or access.
+    /// </summary>
+    private static bool IsTransientStatus(System.Net.HttpStatusCode status) =>
+        (int)status >= 500 || status is System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests;
 
     private string DownloadRemedy(IReadOnlyCollection<string> missing) =>
         $"Model files missing: download {_options.PackUrl} and put {DescribePlacement(missing)} "

@@ -57,6 +57,36 @@ public sealed class DownloadRetryTests
         }
     }
 
+    [Fact]
+    public async Task A_404_is_permanent_it_ends_failed_after_exactly_one_request()
+    {
+        var pack = RealModelPack();
+        await using var server = await LoopbackPackServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = (int)System.Net.HttpStatusCode.NotFound;
+            return Task.CompletedTask;
+        });
+        var models = Directory.CreateTempSubdirectory("faceapi-retry-models-");
+        try
+        {
+            await using var service = new DownloadingService(server.PackUrl, pack, models.FullName);
+            using var client = service.CreateClient();
+
+            var seen = await PollReadinessUntilReadyAsync(client);
+
+            Assert.Equal(ReadinessStatus.Failed, seen[^1].Status);
+            Assert.Contains("HTTP 404", seen[^1].Reason, StringComparison.Ordinal);
+            Assert.Null(seen[^1].NextAttemptAt);
+            // Several retry delays (300 ms doubling, capped at 1 s) later, still no second request.
+            await Task.Delay(TimeSpan.FromSeconds(2), Cancellation);
+            Assert.Equal(1, server.RequestCount);
+        }
+        finally
+        {
+            models.Delete(recursive: true);
+        }
+    }
+
     private static async Task<List<ReadinessResponse>> PollReadinessUntilReadyAsync(HttpClient client)
     {
         var seen = new List<ReadinessResponse>();

@@ -83,6 +83,7 @@ public sealed class ModelProvisionerTests : IDisposable
         Assert.False(result.IsProvisioned);
         Assert.Contains("Checksum mismatch", result.Reason, StringComparison.Ordinal);
         Assert.Contains(server.PackUrl, result.Reason, StringComparison.Ordinal);
+        Assert.False(result.IsTransient);
         Assert.Empty(FilesLeftBehind());
     }
 
@@ -98,6 +99,7 @@ public sealed class ModelProvisionerTests : IDisposable
 
         Assert.Equal(ProvisioningStatus.Failed, result.Status);
         Assert.Contains($"Checksum mismatch for {TestModelPack.DetectionFile}", result.Reason, StringComparison.Ordinal);
+        Assert.False(result.IsTransient);
         Assert.Empty(FilesLeftBehind());
     }
 
@@ -117,6 +119,7 @@ public sealed class ModelProvisionerTests : IDisposable
 
         Assert.Equal(ProvisioningStatus.Failed, result.Status);
         Assert.Contains($"Downloading {server.PackUrl} failed", result.Reason, StringComparison.Ordinal);
+        Assert.True(result.IsTransient);
         Assert.Empty(FilesLeftBehind());
     }
 
@@ -138,6 +141,7 @@ public sealed class ModelProvisionerTests : IDisposable
 
         Assert.Equal(ProvisioningStatus.Failed, result.Status);
         Assert.Equal($"Downloading {server.PackUrl} failed: no data received for 00:00:01", result.Reason);
+        Assert.True(result.IsTransient);
         Assert.Empty(FilesLeftBehind());
     }
 
@@ -154,6 +158,7 @@ public sealed class ModelProvisionerTests : IDisposable
 
         Assert.Equal(ProvisioningStatus.Failed, result.Status);
         Assert.Equal($"Downloading {server.PackUrl} failed: HTTP 404 Not Found", result.Reason);
+        Assert.False(result.IsTransient);
         var expectedRemedy =
             $"Model files missing: download {server.PackUrl} and put w600k_r50.onnx and det_10g.onnx in {_modelsDirectory.FullName} "
             + "(or mount your own files and set FaceApi__Recognition__ModelPath / FaceApi__Detection__ModelPath)";
@@ -172,6 +177,7 @@ public sealed class ModelProvisionerTests : IDisposable
 
         Assert.Equal(ProvisioningStatus.Failed, result.Status);
         Assert.StartsWith($"Downloading {closedPortUrl} failed", result.Reason, StringComparison.Ordinal);
+        Assert.True(result.IsTransient);
         Assert.Empty(FilesLeftBehind());
     }
 
@@ -203,6 +209,7 @@ public sealed class ModelProvisionerTests : IDisposable
 
         Assert.Equal(ProvisioningStatus.Failed, result.Status);
         Assert.Contains(customModel, result.Reason, StringComparison.Ordinal);
+        Assert.False(result.IsTransient);
         Assert.Equal(0, server.RequestCount);
     }
 
