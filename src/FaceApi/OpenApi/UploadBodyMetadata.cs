@@ -14,10 +14,27 @@ public sealed record UploadBodyMetadata(IReadOnlyList<string> ImageFields, IRead
     public bool AcceptsRawImage => ImageFields.Count == 1 && EmbeddingFields.Count == 0;
 
     /// <summary>The field <paramref name="name"/> names (field names are case-insensitive), or null for an unknown field.</summary>
-    public string? Match(string name) =>
-        ImageFields.FirstOrDefault(field => field.Equals(name, StringComparison.OrdinalIgnoreCase))
-        ?? EmbeddingFields.FirstOrDefault(field => field.Equals(name, StringComparison.OrdinalIgnoreCase));
+    public string? Match(string name) => Fields.FirstOrDefault(field => field.Equals(name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>True when <paramref name="field"/> (as <see cref="Match"/> returns it) is an image field.</summary>
+    /// <summary>
+    /// <see cref="Match(string)"/> for a name still in UTF-8, as a JSON reader holds it: no string is made.
+    /// Field names are ASCII, so a name with any other byte matches none.
+    /// </summary>
+    public string? Match(ReadOnlySpan<byte> utf8Name)
+    {
+        foreach (var field in Fields)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(utf8Name, field))
+            {
+                return field;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True when <paramref name="field"/> (as <see cref="Match(string)"/> returns it) is an image field.</summary>
     public bool IsImageField(string field) => ImageFields.Contains(field);
+
+    private IEnumerable<string> Fields => ImageFields.Concat(EmbeddingFields);
 }

@@ -28,9 +28,10 @@ internal static class JsonUploadParser
                 throw ApiProblemException.InvalidRequest("The JSON body must be an object.");
             }
 
+            Span<byte> name = stackalloc byte[LongestFieldName];
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var field = reader.ValueSpan.Length <= LongestFieldName ? shape.Match(reader.GetString()!) : null;
+                var field = reader.ValueSpan.Length <= LongestFieldName ? shape.Match(name[..CopyText(ref reader, name)]) : null;
                 reader.Read();
                 if (field is null || reader.TokenType == JsonTokenType.Null)
                 {
@@ -76,7 +77,7 @@ internal static class JsonUploadParser
             var unescaped = ArrayPool<byte>.Shared.Rent(text.Length);
             try
             {
-                var length = reader.CopyString(unescaped);
+                var length = CopyText(ref reader, unescaped);
                 unescaped.AsSpan(0, length).CopyTo(text);
                 text = text[..length];
             }
@@ -105,5 +106,20 @@ internal static class JsonUploadParser
         }
 
         return jsonMemory.Slice(start, written);
+    }
+
+    // Utf8JsonReader checks a string's quotes and escapes, not what they spell: a lone surrogate escape
+    // ("\udc00") or a byte that is not UTF-8 inside a string surfaces only when the string is copied out,
+    // as InvalidOperationException, not JsonException.
+    private static int CopyText(ref Utf8JsonReader reader, scoped Span<byte> destination)
+    {
+        try
+        {
+            return reader.CopyString(destination);
+        }
+        catch (InvalidOperationException)
+        {
+            throw ApiProblemException.InvalidRequest("The JSON body is malformed: a string is not valid UTF-8 or UTF-16.");
+        }
     }
 }
