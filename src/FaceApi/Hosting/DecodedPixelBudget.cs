@@ -41,6 +41,13 @@ public sealed class DecodedPixelBudget : IDisposable
     /// <exception cref="QueueFullException">The budget has no room for them now.</exception>
     public IDisposable Reserve(long pixels)
     {
+        // A /verify of two stored embeddings decodes nothing. The limiter answers a request for 0
+        // permits with "are any free?", which would refuse it while the budget is fully held.
+        if (pixels == 0)
+        {
+            return NothingReserved.Instance;
+        }
+
         var lease = _pixels.AttemptAcquire((int)Math.Min(pixels, _budget));
         if (lease.IsAcquired)
         {
@@ -53,4 +60,13 @@ public sealed class DecodedPixelBudget : IDisposable
     }
 
     public void Dispose() => _pixels.Dispose();
+
+    private sealed class NothingReserved : IDisposable
+    {
+        public static readonly NothingReserved Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }
