@@ -59,6 +59,9 @@ builder.Services.AddSingleton<FaceEngine>();
 builder.Services.AddHostedService<ModelLoader>();
 builder.Services.AddFaceApiHealthChecks();
 
+// Memory: after a burst of large uploads, give the freed heap back once the service goes quiet.
+builder.Services.AddHostedService<IdleMemoryTrimmer>();
+
 // Responses: JSON written by source-generated code.
 builder.Services.AddFaceApiJson();
 
