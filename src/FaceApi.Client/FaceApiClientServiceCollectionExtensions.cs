@@ -64,15 +64,34 @@ public static class FaceApiClientServiceCollectionExtensions
         pipeline.AddRetry(new HttpRetryStrategyOptions
         {
             MaxRetryAttempts = options.MaxRetryAttempts,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = options.RetryDelay,
-            // The service's Retry-After says when capacity frees up; waiting less only earns another refusal.
-            ShouldRetryAfterHeader = true,
-            ShouldHandle = async attempt => await IsSafeToRetryAsync(attempt.Outcome, attempt.Context.CancellationToken).ConfigureAwait(false)
-                && CallDeadline.Allows(attempt.Context, attempt.Outcome.Result is { } answer ? ProblemAnswer.RetryAfter(answer) : null, timeProvider),
+            // Before DelayGenerator: setting this replaces the generator. The wait is chosen below instead,
+            // once, so that the deadline check and the actual wait are the same figure.
+            ShouldRetryAfterHeader = false,
+            ShouldHandle = async attempt =>
+            {
+                if (!await IsSafeToRetryAsync(attempt.Outcome, attempt.Context.CancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                var wait = RetryWait(attempt.Outcome, attempt.AttemptNumber, options.RetryDelay);
+                attempt.Context.Properties.Set(ChosenWait, wait);
+                return CallDeadline.Allows(attempt.Context, wait, timeProvider);
+            },
+            DelayGenerator = attempt => ValueTask.FromResult<TimeSpan?>(attempt.Context.Properties.GetValue(ChosenWait, options.RetryDelay)),
         });
     }
+
+    private static readonly ResiliencePropertyKey<TimeSpan> ChosenWait = new("FaceApi.Client.RetryWait");
+
+    /// <summary>
+    /// The service's Retry-After when it sends one (it says when capacity frees up; waiting less only earns
+    /// another refusal); otherwise <paramref name="firstDelay"/> doubling per retry, times a jitter of 0.8 to
+    /// 1.2 so that clients refused together do not all come back at the same moment.
+    /// </summary>
+    internal static TimeSpan RetryWait(Outcome<HttpResponseMessage> outcome, int attemptNumber, TimeSpan firstDelay) =>
+        (outcome.Result is { } answer ? ProblemAnswer.RetryAfter(answer) : null)
+        ?? firstDelay * Math.Pow(2, attemptNumber) * (0.8 + (0.4 * Random.Shared.NextDouble()));
 
     /// <summary>
     /// Overload answers, and connections that failed before the request reached the service. A 503

@@ -34,6 +34,13 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
         {
             httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(full.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        else if (code == ProblemCode.NotReady)
+        {
+            // Readiness changes on a scale of seconds (models warm, a drain ends, a download retry comes due),
+            // and Retry-After counts whole seconds (RFC 9110 §10.2.3): 1 s is the shortest honest answer. Without
+            // it a client guesses its own backoff, which its deadline check cannot see in advance.
+            httpContext.Response.Headers.RetryAfter = NotReadyRetryAfterSeconds;
+        }
 
         httpContext.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Detail = detail, Extensions = { [ProblemDetailsSetup.CodeExtension] = code } };
@@ -49,6 +56,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
             ProblemDetails = problem,
         });
     }
+
+    private const string NotReadyRetryAfterSeconds = "1";
 
     /// <summary>nginx's status for a request whose client closed the connection before the answer.</summary>
     public const int ClientClosedRequest = 499;

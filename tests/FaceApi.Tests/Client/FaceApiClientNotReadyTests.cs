@@ -31,4 +31,28 @@ public sealed class FaceApiClientNotReadyTests(MissingModelsFaceApiFactory servi
         Assert.Equal(ReadinessStatus.Failed, readiness.Status);
         Assert.Contains("w600k_r50.onnx", readiness.Reason, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// not_ready carries a Retry-After, and the deadline check weighs the wait the client will really make:
+    /// with a short <see cref="FaceApiClientOptions.TotalTimeout"/> the caller gets not_ready, not a timeout.
+    /// </summary>
+    [Fact]
+    public async Task Not_ready_says_when_to_come_back_and_a_short_budget_surfaces_it_instead_of_timing_out()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        using var services = new ClientServices(
+            service.Server.BaseAddress,
+            options =>
+            {
+                // The client's own backoff (a minute) is far past the budget; the service's Retry-After (1 s) is not.
+                options.RetryDelay = TimeSpan.FromMinutes(1);
+                options.TotalTimeout = TimeSpan.FromSeconds(2);
+            },
+            primaryHandler: service.Server.CreateHandler);
+
+        var refused = await Assert.ThrowsAsync<FaceApiException>(() => services.Client.EmbedAsync(TestImages.WithoutFace(), cancellationToken: cancellation));
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, ProblemCode.NotReady), (refused.Status, refused.Code));
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.RetryAfter);
+    }
 }
