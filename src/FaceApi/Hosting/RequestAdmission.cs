@@ -7,8 +7,9 @@ namespace FaceApi.Hosting;
 /// <summary>
 /// Admits at most <see cref="RequestAdmissionOptions.MaxConcurrentRequests"/> image requests into
 /// decoding, detection and embedding at a time; the rest are refused at once with 503
-/// <c>queue_full</c> and Retry-After, like a full batch queue, so overload costs neither memory nor
-/// waiting. A request enters only once its body is in (<see cref="Uploads.UploadReader"/>): slow
+/// <c>queue_full</c> and Retry-After, like a full batch queue, so overload waits for nothing. It bounds
+/// decoding and inference, not memory: the body is already read by then, and decoded pixels have their
+/// own budget (<see cref="DecodedPixelBudget"/>). A request enters only once its body is in (<see cref="Uploads.UploadReader"/>): slow
 /// uploads then hold no slot (64 clients sending 1 KB/s made every real request 503, issue 13).
 /// </summary>
 public sealed class RequestAdmission(IOptions<RequestAdmissionOptions> options) : IDisposable

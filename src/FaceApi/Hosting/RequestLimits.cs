@@ -7,12 +7,13 @@ namespace FaceApi.Hosting;
 public static class RequestLimits
 {
     /// <summary>
-    /// The largest body the service reads: two images (for /verify) at the per-image limit, as
-    /// base64 (4 characters per 3 bytes), plus the envelope. Each endpoint refuses bodies over its own,
-    /// smaller limit for the shape it was sent in (<see cref="UploadLimits"/>); this one is Kestrel's
-    /// bound for every path.
+    /// The largest body the service reads: a JSON /verify of two images at the per-image limit, the
+    /// largest shape of all (<see cref="UploadLimits.MaxBodyBytes"/>). Each endpoint refuses bodies over
+    /// its own, smaller limit for the shape it was sent in; this one is Kestrel's bound for every path.
     /// </summary>
-    public static long MaxBodyBytes(int maxImageBytes) => (2 * (((long)maxImageBytes + 2) / 3 * 4)) + UploadLimits.EnvelopeBytes;
+    // Images bound every body (an embedding is far shorter than an image), so the embedding length,
+    // known only once the model is loaded, plays no part here.
+    public static long MaxBodyBytes(int maxImageBytes) => new UploadLimits(maxImageBytes, EmbeddingSize: 0).MaxBodyBytes(BodyFormat.Json, imageFields: 2);
 
     public static IServiceCollection AddRequestLimits(this IServiceCollection services, IConfiguration configuration)
     {
