@@ -74,7 +74,7 @@ internal static class JsonUploadParser
         if (reader.ValueIsEscaped)
         {
             // Some encoders escape '/' as "\/" (PHP's json_encode does); unescaped text is never longer.
-            var unescaped = ArrayPool<byte>.Shared.Rent(text.Length);
+            var unescaped = UploadBuffers.Rent(text.Length);
             try
             {
                 var length = CopyText(ref reader, unescaped);
@@ -83,7 +83,7 @@ internal static class JsonUploadParser
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(unescaped);
+                UploadBuffers.Return(unescaped);
             }
         }
 

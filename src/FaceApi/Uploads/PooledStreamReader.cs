@@ -1,10 +1,9 @@
-using System.Buffers;
 using FaceApi.Errors;
 
 namespace FaceApi.Uploads;
 
 /// <summary>
-/// Reads a stream to its end into one array rented from the shared pool, within a limit. Memory grows
+/// Reads a stream to its end into one array from <see cref="UploadBuffers"/>, within a limit. Memory grows
 /// with what actually arrives (doubling from 64 KiB), not with what a header claims, so a connection
 /// that announces 50 MB and sends 1 KB/s holds kilobytes. Nothing is ever spooled to disk.
 /// </summary>
@@ -14,7 +13,7 @@ internal static class PooledStreamReader
     private const int InitialCapacity = 64 * 1024;
 
     /// <summary>Reads until the end of <paramref name="stream"/>, or until <paramref name="expectedLength"/> bytes when it is known.</summary>
-    /// <returns>The rented array, which the caller returns to the pool, and the length read into it.</returns>
+    /// <returns>The array, which the caller gives back with <see cref="UploadBuffers.Return"/>, and the length read into it.</returns>
     public static async Task<(byte[] Buffer, int Length)> ReadAsync(
         Stream stream,
         long limit,
@@ -24,7 +23,7 @@ internal static class PooledStreamReader
     {
         // One byte past the limit tells "exactly at the limit" from "over it".
         var capacity = Math.Min(limit + 1, Array.MaxLength);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(expectedLength ?? InitialCapacity, Math.Min(capacity, InitialCapacity)));
+        var buffer = UploadBuffers.Rent((int)Math.Min(expectedLength ?? InitialCapacity, Math.Min(capacity, InitialCapacity)));
         var length = 0;
         try
         {
@@ -32,9 +31,9 @@ internal static class PooledStreamReader
             {
                 if (length == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, capacity));
+                    var larger = UploadBuffers.Rent((int)Math.Min((long)buffer.Length * 2, capacity));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    UploadBuffers.Return(buffer);
                     buffer = larger;
                 }
 
@@ -55,7 +54,7 @@ internal static class PooledStreamReader
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            UploadBuffers.Return(buffer);
             throw;
         }
     }

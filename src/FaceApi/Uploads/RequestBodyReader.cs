@@ -1,4 +1,3 @@
-using System.Buffers;
 using FaceApi.Contracts;
 using FaceApi.Errors;
 
@@ -11,7 +10,7 @@ namespace FaceApi.Uploads;
 /// </summary>
 internal static class RequestBodyReader
 {
-    /// <summary>Reads the body into an array rented from the shared pool; the caller returns it.</summary>
+    /// <summary>Reads the body into an array from <see cref="UploadBuffers"/>; the caller gives it back.</summary>
     /// <param name="request">The request.</param>
     /// <param name="limit">The most bytes accepted; a longer body is refused with <paramref name="tooLarge"/>.</param>
     /// <param name="timeout">The longest the whole body may take to arrive (408 <c>request_timeout</c> after it).</param>
@@ -38,7 +37,7 @@ internal static class RequestBodyReader
             var (buffer, length) = await PooledStreamReader.ReadAsync(request.Body, limit, declared, tooLarge, deadline.Token);
             if (length < declared)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                UploadBuffers.Return(buffer);
                 throw ApiProblemException.InvalidRequest($"The request body ended after {length} of the {declared} bytes its Content-Length announced.");
             }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace FaceApi.Uploads;
 
 /// <summary>
@@ -14,14 +12,14 @@ public sealed class UploadedBody : IDisposable
 
     public Dictionary<string, float[]> Embeddings { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Takes ownership of an array rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
+    /// <summary>Takes ownership of an array from <see cref="UploadBuffers.Rent"/>.</summary>
     internal void Own(byte[] rented) => _rented.Add(rented);
 
     public void Dispose()
     {
         foreach (var buffer in _rented)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            UploadBuffers.Return(buffer);
         }
 
         _rented.Clear();
