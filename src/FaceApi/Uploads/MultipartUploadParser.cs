@@ -8,9 +8,9 @@ namespace FaceApi.Uploads;
 /// <summary>
 /// Reads a <c>multipart/form-data</c> body (already in memory) section by section with
 /// <see cref="MultipartReader"/>. Every section is bounded by what its field can legitimately hold
-/// (an image: the per-image limit; an embedding: its longest text) and kept in pooled memory:
-/// ASP.NET Core's form reader spooled file sections past its buffer threshold to an
-/// <c>ASPNETCORE_*.tmp</c> file, and applied no length limit to text sections (issue 13).
+/// (an image: the per-image limit; an embedding: its longest text) and taken as a slice of the body's
+/// buffer, never copied: ASP.NET Core's form reader spooled file sections past its buffer threshold to
+/// an <c>ASPNETCORE_*.tmp</c> file, and applied no length limit to text sections (issue 13).
 /// </summary>
 internal static class MultipartUploadParser
 {
@@ -58,11 +58,11 @@ internal static class MultipartUploadParser
 
                 if (shape.IsImageField(field))
                 {
-                    body.Images[field] = await ReadSectionAsync(section, limits.MaxImageBytes, body, () => UploadProblems.ImageTooLarge(field, limits.MaxImageBytes), cancellationToken);
+                    body.Images[field] = await SliceSectionAsync(section, buffer, limits.MaxImageBytes, () => UploadProblems.ImageTooLarge(field, limits.MaxImageBytes), cancellationToken);
                     continue;
                 }
 
-                var text = await ReadSectionAsync(section, limits.MaxEmbeddingTextBytes, body, () => ApiProblemException.InvalidRequest(
+                var text = await SliceSectionAsync(section, buffer, limits.MaxEmbeddingTextBytes, () => ApiProblemException.InvalidRequest(
                     $"'{field}' is longer than an embedding of {limits.EmbeddingSize} values can be written."), cancellationToken);
                 // An empty field is "not sent": browser forms and Swagger UI send every field of the form.
                 if (!text.Span.Trim(" \t\r\n"u8).IsEmpty)
@@ -79,16 +79,24 @@ internal static class MultipartUploadParser
         }
     }
 
-    // Reads one section into a pooled buffer that the body owns; at most `limit` bytes.
-    private static async Task<ReadOnlyMemory<byte>> ReadSectionAsync(
+    // One section's content as a slice of the body's buffer. The body is a seekable MemoryStream over
+    // that buffer, so MultipartReader knows where the section starts; reading it to the next boundary
+    // tells where it ends (as ASP.NET Core's FormFeature does for buffered bodies).
+    private static async Task<ReadOnlyMemory<byte>> SliceSectionAsync(
         MultipartSection section,
+        byte[] buffer,
         long limit,
-        UploadedBody body,
         Func<ApiProblemException> tooLarge,
         CancellationToken cancellationToken)
     {
-        var (buffer, length) = await PooledStreamReader.ReadAsync(section.Body, limit, expectedLength: null, tooLarge, cancellationToken);
-        body.Own(buffer);
-        return buffer.AsMemory(0, length);
+        var start = section.BaseStreamOffset!.Value;
+        await section.Body.DrainAsync(cancellationToken);
+        var length = section.Body.Length;
+        if (length > limit)
+        {
+            throw tooLarge();
+        }
+
+        return buffer.AsMemory((int)start, (int)length);
     }
 }

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace FaceApi.Uploads;
 
 /// <summary>
-/// Byte arrays for request bodies and the images in them. Small ones come from
+/// Byte arrays for request bodies (and for unescaping a base64 image in JSON). Small ones come from
 /// <see cref="ArrayPool{T}.Shared"/>; large ones are plain arrays that the garbage collector reclaims.
 /// The shared pool keeps up to 32 arrays of each size per core and lets one go only after it has sat
 /// unused for a minute, at a full collection, so pooling the 32 and 64 MiB arrays of maximal bodies
