@@ -16,6 +16,7 @@ using FaceApi.OpenApi;
 using FaceApi.Provisioning;
 using FaceApi.RateLimiting;
 using FaceApi.Uploads;
+using Microsoft.Extensions.Options;
 using Prometheus;
 using Serilog;
 
@@ -43,13 +44,15 @@ builder.Services.AddModelProvisioning();
 // smaller limit (UploadLimits). Bodies are read whole, in memory, within a deadline, before admission.
 builder.Services.AddRequestLimits(builder.Configuration);
 builder.Services.AddValidatedOptions<UploadOptions>("FaceApi:Uploads");
+builder.Services.AddSingleton<IValidateOptions<UploadOptions>, MaxBufferedBytesValidation>();
 
-// Abuse and overload: optional API keys, per-client rate limits, and bounds on image requests and decoded pixels in progress.
+// Abuse and overload: optional API keys, per-client rate limits, and bounds on body bytes held, image requests and decoded pixels in progress.
 builder.Services.AddValidatedOptions<ApiKeyOptions>("FaceApi:Auth");
 builder.Services.AddValidatedOptions<RateLimitingOptions>("FaceApi:RateLimiting");
 builder.Services.AddValidatedOptions<RequestAdmissionOptions>("FaceApi:Admission");
 builder.Services.AddFaceApiRateLimiting();
 builder.Services.AddSingleton<RequestAdmission>();
+builder.Services.AddSingleton<BufferedBodyBudget>();
 builder.Services.AddSingleton<DecodedPixelBudget>();
 builder.Services.AddSingleton<UploadIntake>();
 

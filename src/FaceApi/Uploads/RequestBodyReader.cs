@@ -1,5 +1,6 @@
 using FaceApi.Contracts;
 using FaceApi.Errors;
+using FaceApi.Hosting;
 
 namespace FaceApi.Uploads;
 
@@ -14,12 +15,14 @@ internal static class RequestBodyReader
     /// <param name="request">The request.</param>
     /// <param name="limit">The most bytes accepted; a longer body is refused with <paramref name="tooLarge"/>.</param>
     /// <param name="timeout">The longest the whole body may take to arrive (408 <c>request_timeout</c> after it).</param>
+    /// <param name="reservation">The body's share of the buffered-body budget, grown as the buffer grows.</param>
     /// <param name="tooLarge">The problem for a body over <paramref name="limit"/>.</param>
     /// <param name="cancellationToken">The request's abort token.</param>
     public static async Task<(byte[] Buffer, int Length)> ReadAsync(
         HttpRequest request,
         long limit,
         TimeSpan timeout,
+        BufferedBodyReservation reservation,
         Func<ApiProblemException> tooLarge,
         CancellationToken cancellationToken)
     {
@@ -34,7 +37,7 @@ internal static class RequestBodyReader
         deadline.CancelAfter(timeout);
         try
         {
-            var (buffer, length) = await PooledStreamReader.ReadAsync(request.Body, limit, declared, tooLarge, deadline.Token);
+            var (buffer, length) = await PooledStreamReader.ReadAsync(request.Body, limit, declared, reservation, tooLarge, deadline.Token);
             if (length < declared)
             {
                 UploadBuffers.Return(buffer);

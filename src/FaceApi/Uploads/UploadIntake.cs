@@ -8,7 +8,8 @@ namespace FaceApi.Uploads;
 
 /// <summary>
 /// The way into the pipeline for an upload request, in the order that keeps attackers cheap: the
-/// whole body first (bounded in size and time, held by no slot), then an admission slot
+/// whole body first (bounded in size, time and, over all requests, bytes held: <see cref="BufferedBodyBudget"/>;
+/// held by no slot), then an admission slot
 /// (<see cref="RequestAdmission"/>), then, once the image headers are read, decoded pixels
 /// (<see cref="DecodedPixelBudget"/>).
 /// </summary>
@@ -16,14 +17,15 @@ public sealed class UploadIntake(
     IOptions<ImageDecodingOptions> decoding,
     IOptions<UploadOptions> uploads,
     RequestAdmission admission,
+    BufferedBodyBudget bodyBudget,
     DecodedPixelBudget pixelBudget)
 {
     /// <summary>Reads the body <paramref name="shape"/> describes, then takes an admission slot.</summary>
-    /// <exception cref="Core.Batching.QueueFullException">No slot is free.</exception>
+    /// <exception cref="Core.Batching.QueueFullException">The body budget has no room for the body, or no slot is free.</exception>
     public async Task<AdmittedUpload> ReadAndAdmitAsync(HttpRequest request, UploadBodyMetadata shape, LoadedModels models, CancellationToken cancellationToken)
     {
         var limits = new UploadLimits(decoding.Value.MaxEncodedBytes, models.Embedder.EmbeddingSize);
-        var body = await UploadReader.ReadAsync(request, shape, limits, uploads.Value.BodyReadTimeout, cancellationToken);
+        var body = await UploadReader.ReadAsync(request, shape, limits, uploads.Value.BodyReadTimeout, bodyBudget, cancellationToken);
         try
         {
             return new AdmittedUpload(body, admission.Enter());

@@ -1,5 +1,6 @@
 using FaceApi.Contracts;
 using FaceApi.Errors;
+using FaceApi.Hosting;
 using FaceApi.OpenApi;
 using Microsoft.Net.Http.Headers;
 
@@ -9,9 +10,10 @@ namespace FaceApi.Uploads;
 /// Reads the body shapes the upload endpoints accept: <c>multipart/form-data</c> with image files
 /// (and embeddings as JSON-array text fields), <c>application/json</c> with base64 images and
 /// embedding arrays, and, for one-image endpoints, the image itself as the body. The whole body is
-/// read first, within the limit its shape can legitimately need (<see cref="UploadLimits"/>) and
-/// within <see cref="UploadOptions.BodyReadTimeout"/>, then parsed in memory. Unknown fields are
-/// skipped; malformed ones are client errors.
+/// read first, within the limit its shape can legitimately need (<see cref="UploadLimits"/>), within
+/// <see cref="UploadOptions.BodyReadTimeout"/> and within the bytes all bodies may hold at once
+/// (<see cref="BufferedBodyBudget"/>), then parsed in memory. Unknown fields are skipped; malformed
+/// ones are client errors.
 /// </summary>
 public static class UploadReader
 {
@@ -23,11 +25,13 @@ public static class UploadReader
         ["image/jpeg", "image/png", "image/webp", "image/bmp", "image/gif", "image/tiff", "application/octet-stream"];
 
     /// <summary>Reads the fields <paramref name="shape"/> names; the caller disposes the result once its images are decoded.</summary>
+    /// <exception cref="Core.Batching.QueueFullException"><paramref name="bodyBudget"/> has no room for the body.</exception>
     public static async Task<UploadedBody> ReadAsync(
         HttpRequest request,
         UploadBodyMetadata shape,
         UploadLimits limits,
         TimeSpan bodyReadTimeout,
+        BufferedBodyBudget bodyBudget,
         CancellationToken cancellationToken)
     {
         MediaTypeHeaderValue.TryParse(request.ContentType, out var media);
@@ -37,11 +41,12 @@ public static class UploadReader
             ? () => UploadProblems.ImageTooLarge(shape.ImageFields[0], limits.MaxImageBytes)
             : () => UploadProblems.BodyTooLarge(maxBody);
 
-        var (buffer, length) = await RequestBodyReader.ReadAsync(request, maxBody, bodyReadTimeout, tooLarge, cancellationToken);
-        var body = new UploadedBody();
-        body.Own(buffer);
+        // The body holds its reservation from the first byte, so every way out of here gives it back.
+        var body = new UploadedBody(bodyBudget.Open());
         try
         {
+            var (buffer, length) = await RequestBodyReader.ReadAsync(request, maxBody, bodyReadTimeout, body.Reservation, tooLarge, cancellationToken);
+            body.Own(buffer);
             switch (format)
             {
                 case BodyFormat.RawImage when length == 0:

@@ -31,6 +31,9 @@ public sealed class StartupValidationTests
         { "FaceApi:Batching:RequestTimeout", "00:00:00", "RequestTimeout" },
         { "FaceApi:Shutdown:ReadinessDrainDelay", "00:10:00", "ReadinessDrainDelay" },
         { "FaceApi:Admission:MaxConcurrentRequests", "0", "MaxConcurrentRequests" },
+        { "FaceApi:Uploads:MaxBufferedBytes", "0", "MaxBufferedBytes" },
+        // 1 MiB cannot hold a JSON /verify of two images at the default 20 MiB per image (55 MB).
+        { "FaceApi:Uploads:MaxBufferedBytes", "1048576", "MaxBufferedBytes" },
         { "FaceApi:RateLimiting:PermitLimit", "0", "PermitLimit" },
         { "FaceApi:RateLimiting:Window", "00:00:00", "Window" },
         { "FaceApi:RateLimiting:QueueLimit", "-1", "QueueLimit" },
