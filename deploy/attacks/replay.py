@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Scripted replay of the eleven findings of issue 13 against a real FaceApi process on loopback.
+"""Scripted replay of the eleven findings of issue 13 against a real FaceApi process on loopback,
+plus (12) a burst of maximal bodies against the buffered-body budget.
 
 Not a CI test: it starts the service (a built FaceApi.dll) with the small real models of
 ../shared/testdata, runs each attack bounded in count and time, and prints per attack the status
@@ -36,6 +37,10 @@ TESTDATA = os.path.abspath(os.path.join(ROOT, "..", "shared", "testdata"))
 PHOTO = open(os.path.join(TESTDATA, "faces", "obama.jpg"), "rb").read()
 FAMILY = open(os.path.join(TESTDATA, "faces", "obama_family.jpg"), "rb").read()  # four faces
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+DIMENSION = 128  # mobilefacenet.onnx's embedding length (../shared/testdata/SOURCES.md)
+# The /verify JSON body limit at the default FaceApi:Limits:MaxEncodedBytes (20 MiB): two images as
+# base64 plus 2% for escaped '/', plus 64 KiB of envelope (src/FaceApi/Uploads/UploadLimits.cs).
+VERIFY_JSON_LIMIT = 2 * ((20 * 1024 * 1024 + 2) // 3 * 4 * 102 // 100) + 64 * 1024
 
 
 # ---- the service process --------------------------------------------------------------------------
@@ -322,6 +327,44 @@ def attack_photo_overload(port, scale):
     return results
 
 
+def attack_body_budget(port, scale, service):
+    """12. Many /verify JSON bodies just under the body limit (55 MB), sent at once: RSS stays bounded."""
+    embedding = "[" + ",".join(["0.5"] * DIMENSION) + "]"
+    head = f'{{"embedding1":{embedding},"embedding2":{embedding},"padding":"'.encode()
+    body = head + b"a" * (VERIFY_JSON_LIMIT - 1024 - len(head) - 2) + b'"}'
+    _, before = metrics(port)
+    gate = threading.Barrier(scale.maximal_bodies)
+    peak = [service.rss_mib()]
+    sampling = threading.Event()
+
+    def sample():
+        while not sampling.is_set():
+            peak[0] = max(peak[0], service.rss_mib())
+            sampling.wait(0.02)
+
+    def one(_):
+        gate.wait()
+        started = time.monotonic()
+        try:
+            return request(port, "POST", "/verify", body, {"Content-Type": "application/json"})
+        except OSError as error:  # the server answered early and closed before the body was all sent
+            return 0, type(error).__name__, time.monotonic() - started
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    with concurrent.futures.ThreadPoolExecutor(scale.maximal_bodies) as pool:
+        results = list(pool.map(one, range(scale.maximal_bodies)))
+    sampling.set()
+    sampler.join()
+    _, after = metrics(port)
+    key = 'faceapi_rejections_total{reason="body_budget"}'
+    refused = sorted(t for s, _, t in results if s == 503)
+    print(f"    {scale.maximal_bodies} bodies of {len(body) / 1e6:.1f} MB ({scale.maximal_bodies * len(body) / 1048576:.0f} MiB in all); "
+          f"RSS peak {peak[0]:.0f} MiB; body_budget rejections {after.get(key, 0) - before.get(key, 0):.0f}; "
+          f"refused ones took {refused[0] if refused else 0:.2f} to {refused[-1] if refused else 0:.2f} s, their whole body sent first (http.client reads no early answer)")
+    return results
+
+
 def pack_server(files, failures):
     """A loopback HTTP server that answers 500 `failures` times, then serves a zip of `files`."""
     import hashlib
@@ -449,10 +492,10 @@ def main():
         numbers=27_000_000, number_copies=1 if quick else 2, metadata_bombs=4 if quick else 16,
         slow_seconds=10 if quick else 30, methods=3000 if quick else 60000, spool_bytes=8 << 20,
         pixel_bombs=16, faults=5 if quick else 20, photos=100 if quick else 200,
-        download_wait=60 if quick else 120)
+        download_wait=60 if quick else 120, maximal_bodies=16 if quick else 32)
     if args.idle_seconds is None:
         args.idle_seconds = 10 if quick else 60
-    only = {int(n) for n in args.only.split(",")} if args.only else set(range(1, 12))
+    only = {int(n) for n in args.only.split(",")} if args.only else set(range(1, 13))
     if not os.path.exists(args.service):
         subprocess.run(["dotnet", "build", os.path.join(ROOT, "src/FaceApi"), "-c", "Release", "-v", "quiet", "--nologo"], check=True)
 
@@ -474,6 +517,7 @@ def main():
             (7, "truncated multipart and client resets", lambda: attack_client_faults(port, scale)),
             (9, "paths in /health/ready", lambda: attack_readiness_paths(port, scale)),
             (10, "photo overload (4-face photos at once)", lambda: attack_photo_overload(port, scale)),
+            (12, "maximal /verify bodies at once (55 MB JSON each)", lambda: attack_body_budget(port, scale, service)),
         ]
         for number, name, action in attacks:
             if number in only:
