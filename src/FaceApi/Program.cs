@@ -22,6 +22,9 @@ using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Metrics: which of .NET's own meters /metrics publishes, set before the first scrape starts the adapter.
+PublishedMeters.Apply();
+
 // Logs: Serilog, plain or JSON console; request logging below. Never logs bodies.
 builder.Services.AddFaceApiLogging(builder.Configuration);
 
