@@ -109,6 +109,29 @@ public sealed class ArcFaceEmbedderTests : IDisposable
         Assert.Equal([0.5f / 128f, -127.5f / 128f, 127.5f / 128f], [tensor[0], tensor[plane], tensor[2 * plane]]);
     }
 
+    [Theory]
+    [InlineData(ChannelOrder.Rgb, 127.5f, 127.5f)]
+    [InlineData(ChannelOrder.Bgr, 127.5f, 128f)]
+    public void WriteTensor_puts_every_pixel_normalised_into_its_channel_plane(ChannelOrder order, float mean, float std)
+    {
+        var face = RandomCrop(seed: 11);
+        var tensor = new float[3 * 112 * 112];
+        const int plane = 112 * 112;
+
+        ArcFaceEmbedder.WriteTensor(face, tensor, new RecognitionOptions { ChannelOrder = order, Mean = mean, Std = std });
+
+        // cv2.dnn.blobFromImage's arithmetic, pixel by pixel: (x - mean) * (1 / std), planes in model order.
+        var pixels = face.RgbPixels.Span;
+        var source = order == ChannelOrder.Rgb ? new[] { 0, 1, 2 } : [2, 1, 0];
+        for (var c = 0; c < 3; c++)
+        {
+            for (var i = 0; i < plane; i++)
+            {
+                Assert.Equal((pixels[(3 * i) + source[c]] - mean) * (1f / std), tensor[(c * plane) + i]);
+            }
+        }
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     internal static AlignedFace RandomCrop(int seed)
