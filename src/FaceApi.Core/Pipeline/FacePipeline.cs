@@ -37,6 +37,14 @@ public sealed class FacePipeline(
         AnalyzeAsync(Identify(encodedImage), request, cancellationToken);
 
     /// <summary>
+    /// Refuses at once when an image sent now would wait longer than allowed for the work queued ahead
+    /// of it (<see cref="LoadShedder.RefuseIfOverloaded"/>); for callers that have not read the image yet.
+    /// </summary>
+    /// <param name="needsDetection">Whether the image will go through the detector (false for an aligned crop).</param>
+    /// <exception cref="QueueFullException">The expected wait exceeds the limit.</exception>
+    public void RefuseIfOverloaded(bool needsDetection) => shedder?.RefuseIfOverloaded(needsDetection, batcher);
+
+    /// <summary>
     /// Reads and checks an image's header without decoding it, so the caller can admit the decode by its
     /// size (<see cref="IdentifiedImage.Pixels"/>) before paying for it.
     /// </summary>

@@ -46,12 +46,7 @@ public sealed class LoadShedder(
         while (true)
         {
             var ahead = Volatile.Read(ref _awaitingDetection);
-            var wait = ExpectedWait(needsDetection ? ahead : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches);
-            if (wait > maxQueueTime)
-            {
-                observer?.RequestShed(wait);
-                throw new QueueFullException(wait > ShortestRetryAfter ? wait : ShortestRetryAfter);
-            }
+            RefuseIfLongerThanAllowed(ExpectedWait(needsDetection ? ahead : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches));
 
             // Check and take the place in one step: a burst arriving at once must not all see an empty line.
             if (!needsDetection || Interlocked.CompareExchange(ref _awaitingDetection, ahead + 1, ahead) == ahead)
@@ -59,6 +54,19 @@ public sealed class LoadShedder(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// The same verdict as <see cref="Admit"/> on the work queued now, without taking a place in line:
+    /// the check a request gets before its body is read, so that under overload a refusal costs
+    /// neither the upload nor reading the image. <see cref="Admit"/> checks again once the image is in.
+    /// </summary>
+    /// <exception cref="QueueFullException">The expected wait exceeds the limit.</exception>
+    public void RefuseIfOverloaded(bool needsDetection, IEmbeddingBatcher batcher)
+    {
+        ArgumentNullException.ThrowIfNull(batcher);
+        var ahead = needsDetection ? Volatile.Read(ref _awaitingDetection) : 0;
+        RefuseIfLongerThanAllowed(ExpectedWait(ahead, batcher.QueueDepth, batcher.MaxConcurrentBatches));
     }
 
     /// <summary>An admitted image left the detector (detected, failed or abandoned) with <paramref name="facesToEmbed"/> faces for the batch queue.</summary>
@@ -78,5 +86,14 @@ public sealed class LoadShedder(
         var facesAhead = queuedFaces + (imagesAhead * _facesPerImage.Value);
         var embedding = embeddingSecondsPerFace.Value * facesAhead / concurrentBatches;
         return TimeSpan.FromSeconds(detecting + embedding);
+    }
+
+    private void RefuseIfLongerThanAllowed(TimeSpan wait)
+    {
+        if (wait > maxQueueTime)
+        {
+            observer?.RequestShed(wait);
+            throw new QueueFullException(wait > ShortestRetryAfter ? wait : ShortestRetryAfter);
+        }
     }
 }

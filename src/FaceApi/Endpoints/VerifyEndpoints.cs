@@ -55,6 +55,8 @@ public static class VerifyEndpoints
         }
 
         var models = engine.RequireReady();
+        // No refusal before the body is read, unlike /embed: a /verify of two stored embeddings waits in
+        // no queue, and which sides are images is known only once the body is in.
         using var upload = await intake.ReadAndAdmitAsync(request, Upload, models, cancellationToken);
         var side1 = ResolveSide(upload.Body, ImageFields.Image1, ImageFields.Embedding1, models.Pipeline);
         var side2 = ResolveSide(upload.Body, ImageFields.Image2, ImageFields.Embedding2, models.Pipeline);
