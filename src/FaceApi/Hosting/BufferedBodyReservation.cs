@@ -1,46 +1,39 @@
-using System.Threading.RateLimiting;
 using FaceApi.Core.Batching;
 
 namespace FaceApi.Hosting;
 
 /// <summary>
-/// The share of <see cref="BufferedBodyBudget"/> one request body holds: it grows with the body's buffer,
-/// before each larger buffer is allocated, and is given back whole when disposed. Used by one request
-/// at a time, so it needs no locking.
+/// The share of <see cref="BufferedBodyBudget"/> one request body holds: it grows with the body's
+/// memory, before each chunk or array is allocated, shrinks when the body lets some go, and is given
+/// back whole when disposed. Used by one request at a time, so it needs no locking.
 /// </summary>
 public sealed class BufferedBodyReservation : IDisposable
 {
     private readonly BufferedBodyBudget _budget;
-
-    // One lease per growth: a buffer doubling from 64 KiB to 64 MiB grows about ten times.
-    private readonly List<RateLimitLease> _leases = [];
-    private int _permits;
+    private long _bytes;
 
     internal BufferedBodyReservation(BufferedBodyBudget budget) => _budget = budget;
 
-    /// <summary>Makes the reservation cover a buffer of <paramref name="bytes"/>, taking only the difference.</summary>
+    /// <summary>Makes the reservation cover <paramref name="bytes"/>, taking only the difference.</summary>
     /// <exception cref="QueueFullException">The budget has no room for the difference now.</exception>
     public void GrowTo(long bytes)
     {
-        // The limiter answers a request for 0 permits with "are any free?", which is not the question.
-        var more = BufferedBodyBudget.PermitsFor(bytes) - _permits;
-        if (more <= 0)
+        if (bytes > _bytes)
         {
-            return;
+            _budget.Take(bytes - _bytes);
+            _bytes = bytes;
         }
-
-        _leases.Add(_budget.Take(more));
-        _permits += more;
     }
 
-    public void Dispose()
+    /// <summary>Gives back what the reservation holds beyond <paramref name="bytes"/>.</summary>
+    public void ShrinkTo(long bytes)
     {
-        foreach (var lease in _leases)
+        if (bytes < _bytes)
         {
-            lease.Dispose();
+            _budget.Give(_bytes - bytes);
+            _bytes = bytes;
         }
-
-        _leases.Clear();
-        _permits = 0;
     }
+
+    public void Dispose() => ShrinkTo(0);
 }

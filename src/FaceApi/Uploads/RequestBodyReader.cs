@@ -15,7 +15,7 @@ internal static class RequestBodyReader
     /// <param name="request">The request.</param>
     /// <param name="limit">The most bytes accepted; a longer body is refused with <paramref name="tooLarge"/>.</param>
     /// <param name="timeout">The longest the whole body may take to arrive (408 <c>request_timeout</c> after it).</param>
-    /// <param name="reservation">The body's share of the buffered-body budget, grown as the buffer grows.</param>
+    /// <param name="reservation">The body's share of the buffered-body budget, grown as the body arrives.</param>
     /// <param name="tooLarge">The problem for a body over <paramref name="limit"/>.</param>
     /// <param name="cancellationToken">The request's abort token.</param>
     public static async Task<(byte[] Buffer, int Length)> ReadAsync(
@@ -37,14 +37,7 @@ internal static class RequestBodyReader
         deadline.CancelAfter(timeout);
         try
         {
-            var (buffer, length) = await PooledStreamReader.ReadAsync(request.Body, limit, declared, reservation, tooLarge, deadline.Token);
-            if (length < declared)
-            {
-                UploadBuffers.Return(buffer);
-                throw ApiProblemException.InvalidRequest($"The request body ended after {length} of the {declared} bytes its Content-Length announced.");
-            }
-
-            return (buffer, length);
+            return await PooledStreamReader.ReadAsync(request.Body, limit, declared, reservation, tooLarge, deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

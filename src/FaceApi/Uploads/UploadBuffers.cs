@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace FaceApi.Uploads;
 
@@ -21,6 +22,13 @@ internal static class UploadBuffers
     public static byte[] Rent(int minimumLength) => minimumLength <= LargestPooled
         ? ArrayPool<byte>.Shared.Rent(minimumLength)
         : GC.AllocateUninitializedArray<byte>(minimumLength);
+
+    /// <summary>The length of the array <see cref="Rent"/> gives for <paramref name="minimumLength"/> (at least 1) bytes, so it can be reserved before it exists.</summary>
+    // ArrayPool<byte>.Shared's buckets are powers of two from 16 bytes (SharedArrayPool's
+    // Utilities.SelectBucketIndex in dotnet/runtime); UploadBuffersTests checks this against Rent.
+    public static int LengthOf(int minimumLength) => minimumLength <= LargestPooled
+        ? (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(minimumLength, 16))
+        : minimumLength;
 
     /// <summary>Returns a pooled array to the pool; a large one is left to the garbage collector.</summary>
     public static void Return(byte[] buffer)

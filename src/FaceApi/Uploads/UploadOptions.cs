@@ -21,12 +21,14 @@ public sealed class UploadOptions
     /// 503 <c>queue_full</c>. Bodies are read before admission, so nothing else bounds them in a burst.
     /// Default 256 MiB: 64 admitted requests (<see cref="Hosting.RequestAdmissionOptions.MaxConcurrentRequests"/>)
     /// with a 2-4 MB phone photo each hold 64 x 4 MiB buffers, so ordinary traffic never meets it, while
-    /// a burst of maximal bodies is held to four /verify bodies of 55 MB (two 20 MiB images as base64
-    /// in JSON, the largest body at the default <c>Limits:MaxEncodedBytes</c>) or twelve 20 MiB /embed
-    /// images. It must hold at least one largest body (checked at start-up, <see cref="MaxBufferedBytesValidation"/>),
-    /// so a legitimate maximal request can always run alone.
+    /// a burst of maximal bodies is held to four /verify bodies of 55 MB arriving at once (two 20 MiB
+    /// images as base64 in JSON, the largest body at the default <c>Limits:MaxEncodedBytes</c>) or twelve
+    /// 20 MiB /embed images. A body larger than one 64 KiB chunk is held twice while its chunks are copied
+    /// into one array (<see cref="PooledStreamReader"/>), so the budget must hold one largest body twice
+    /// (checked at start-up, <see cref="MaxBufferedBytesValidation"/>): a legitimate maximal request can
+    /// always run alone.
     /// </summary>
-    // At most 1 TiB: the budget counts KiB in an int (2^31 KiB = 2 TiB).
+    // At most 1 TiB, far above any replica's memory: a larger value is a typo.
     [Range(typeof(long), "1", "1099511627776")]
     public long MaxBufferedBytes { get; set; } = 256L * 1024 * 1024;
 }

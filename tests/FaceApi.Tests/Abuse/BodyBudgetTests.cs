@@ -14,7 +14,8 @@ namespace FaceApi.Tests.Abuse;
 /// <summary>
 /// Bodies are read whole before admission, so N concurrent maximal bodies (a /verify JSON body is 55 MB
 /// at the default image limit) pinned N times that with nothing bounding the total (issue 13). Scaled:
-/// images limited to 128 KiB, so the largest body is 422 KB, and a budget of exactly one such body.
+/// images limited to 128 KiB, so the largest body is 422 KB, and a budget of exactly what one such body
+/// holds at its peak (its chunks and the array they are copied into: 960 KiB).
 /// The bodies over the budget are refused at once with 503 <c>queue_full</c>, counted as
 /// <c>faceapi_rejections_total{reason="body_budget"}</c>; a slow upload holds only what has arrived;
 /// and whatever way a request ends, it gives its share back.
@@ -37,7 +38,9 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
         var rejectionsBefore = (await MetricsExposition.ReadAsync(client)).Value("faceapi_rejections_total", ("reason", BufferedBodyBudget.RejectionReason));
 
         // Every connection sends the first half of its body, so all of them are being read at once: each
-        // has grown to a 256 KiB buffer, and two of those exceed the budget of one 413 KiB body.
+        // half holds four 64 KiB chunks, so three fit in the budget and the other five are refused.
+        var heldByHalf = PooledStreamReader.ChunkedBytes(half);
+        var fitting = (int)(PooledStreamReader.PeakBytes(MaximalBody) / heldByHalf);
         await using var meter = AttackMeter.Start();
         var connections = await Task.WhenAll(Enumerable.Range(0, Concurrent).Select(async _ =>
         {
@@ -47,7 +50,12 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
             await connection.SendAsync(body.AsMemory(0, half));
             return (Connection: connection, Answer: answer);
         }));
-        await WaitUntilAsync(() => Rejections - rejectionsBefore >= Concurrent - 1, "the refusals of all but one body");
+        await WaitUntilAsync(
+            () => Rejections - rejectionsBefore >= Concurrent - fitting && factory.Budget.ReservedBytes == fitting * heldByHalf,
+            $"the refusals of all but {fitting} bodies, and their halves read");
+
+        // Each of those that finishes needs the whole budget to copy its chunks into one array, so only
+        // the last one still reading is served.
         foreach (var (connection, _) in connections)
         {
             await SendRestAsync(connection, body.AsMemory(half));
@@ -210,14 +218,14 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
 
 /// <summary>
 /// The service on Kestrel with images limited to <see cref="KestrelFaceApiFactory.MaxImageBytes"/>, a
-/// body budget of exactly one largest body, and a 3 s body deadline.
+/// body budget of exactly what one largest body holds at its peak, and a 3 s body deadline.
 /// </summary>
 public sealed class BodyBudgetService : KestrelFaceApiFactory
 {
     public BodyBudgetService()
     {
         Settings["FaceApi:Inference:Providers:0"] = "Cpu";
-        Settings["FaceApi:Uploads:MaxBufferedBytes"] = PooledStreamReader.LargestBuffer(RequestLimits.MaxBodyBytes(MaxImageBytes)).ToString(CultureInfo.InvariantCulture);
+        Settings["FaceApi:Uploads:MaxBufferedBytes"] = PooledStreamReader.PeakBytes(RequestLimits.MaxBodyBytes(MaxImageBytes)).ToString(CultureInfo.InvariantCulture);
         Settings["FaceApi:Uploads:BodyReadTimeout"] = "00:00:03";
     }
 

@@ -27,6 +27,21 @@ public sealed class UploadBuffersTests
         Assert.Same(first, UploadBuffers.Rent(64 * 1024));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData((64 * 1024) + 1)]
+    [InlineData(UploadBuffers.LargestPooled)]
+    [InlineData(UploadBuffers.LargestPooled + 1)]
+    public void The_length_reserved_for_a_buffer_is_the_length_it_is_given(int minimumLength)
+    {
+        var buffer = UploadBuffers.Rent(minimumLength);
+        UploadBuffers.Return(buffer);
+
+        Assert.Equal(buffer.Length, UploadBuffers.LengthOf(minimumLength));
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference<byte[]> RentAndGiveBack(int length)
     {

@@ -1,0 +1,138 @@
+using FaceApi.Core.Batching;
+using FaceApi.Errors;
+using FaceApi.Hosting;
+using FaceApi.Tests.Metrics;
+using FaceApi.Uploads;
+using Microsoft.Extensions.Options;
+
+namespace FaceApi.Tests.Abuse;
+
+/// <summary>
+/// Bodies are read into 64 KiB chunks as they arrive and handed out as one array: the same bytes
+/// whatever their length and however they arrive, with the budget holding exactly that array while
+/// the body is served and nothing once it is given back, or when a read fails any way.
+/// </summary>
+// Refusals count in the process-wide faceapi_rejections_total, which BodyBudgetTests compares.
+[Collection(MetricsCollection.Name)]
+public sealed class PooledStreamReaderTests
+{
+    private const int Chunk = PooledStreamReader.ChunkSize;
+
+    // 0, 1, exactly one chunk, one past it, many chunks (pooled final array: at most 1 MiB), and more
+    // than 1 MiB (a plain final array).
+    public static TheoryData<int, bool, int> Bodies => new()
+    {
+        { 0, true, int.MaxValue }, { 0, false, int.MaxValue },
+        { 1, true, int.MaxValue }, { 1, false, int.MaxValue },
+        { Chunk, true, int.MaxValue }, { Chunk, false, int.MaxValue },
+        { Chunk + 1, true, int.MaxValue }, { Chunk + 1, false, int.MaxValue },
+        { (5 * Chunk) + 123, true, int.MaxValue }, { (5 * Chunk) + 123, false, int.MaxValue },
+        { (3 << 20) + 7, true, int.MaxValue }, { (3 << 20) + 7, false, int.MaxValue },
+        // Arriving in reads of 1,000 bytes, which end inside chunks, as a network delivers them.
+        { (5 * Chunk) + 123, true, 1000 }, { Chunk, false, 1000 }, { Chunk + 1, false, 1000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public async Task A_body_is_read_whole_into_one_array_that_the_budget_holds_until_it_is_given_back(int length, bool withContentLength, int largestRead)
+    {
+        var sent = RandomBytes(length);
+        var budget = Budget(1L << 30);
+        var reservation = budget.Open();
+
+        var (buffer, read) = await ReadAsync(new TricklingStream(sent, largestRead), limit: 8 << 20, withContentLength ? length : null, reservation);
+
+        Assert.Equal(length, read);
+        Assert.True(sent.AsSpan().SequenceEqual(buffer.AsSpan(0, read)), "the body's bytes differ from those sent");
+        // A body within one chunk is that chunk; a larger one is one array of its length, by UploadBuffers' rules.
+        var expectedArray = length == 0 && withContentLength ? 0 : length <= Chunk ? Chunk : UploadBuffers.LengthOf(length);
+        Assert.Equal(expectedArray, buffer.Length);
+        Assert.Equal(buffer.Length, budget.ReservedBytes);
+
+        UploadBuffers.Return(buffer);
+        reservation.Dispose();
+        Assert.Equal(0, budget.ReservedBytes);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_body_over_the_limit_is_refused_and_gives_back_what_it_held(bool withContentLength)
+    {
+        const int Limit = (3 * Chunk) + 10;
+        var budget = Budget(1L << 30);
+        using var reservation = budget.Open();
+
+        var refusal = await Assert.ThrowsAsync<ApiProblemException>(() =>
+            ReadAsync(new TricklingStream(RandomBytes(Limit + 1), 1000), Limit, withContentLength ? Limit + 1 : null, reservation));
+
+        Assert.Equal(413, refusal.Status);
+        reservation.Dispose();
+        Assert.Equal(0, budget.ReservedBytes);
+    }
+
+    [Fact]
+    public async Task A_body_that_ends_before_its_content_length_is_a_client_error_and_gives_back_what_it_held()
+    {
+        var budget = Budget(1L << 30);
+        using var reservation = budget.Open();
+
+        var refusal = await Assert.ThrowsAsync<ApiProblemException>(() =>
+            ReadAsync(new TricklingStream(RandomBytes(2 * Chunk), 1000), limit: 8 << 20, expectedLength: (3 * Chunk) + 5, reservation));
+
+        Assert.Equal(400, refusal.Status);
+        Assert.Contains($"ended after {2 * Chunk} of the {(3 * Chunk) + 5} bytes", refusal.Message, StringComparison.Ordinal);
+        reservation.Dispose();
+        Assert.Equal(0, budget.ReservedBytes);
+    }
+
+    [Theory]
+    // No room for the fourth chunk while the body arrives.
+    [InlineData(3 * Chunk)]
+    // Room for every chunk, but not for the array they are copied into beside them.
+    [InlineData(5 * Chunk)]
+    public async Task A_body_the_budget_cannot_hold_is_refused_and_gives_back_what_it_held(long budgetBytes)
+    {
+        var budget = Budget(budgetBytes);
+        using var reservation = budget.Open();
+        var length = (5 * Chunk) - 1;
+
+        await Assert.ThrowsAsync<QueueFullException>(() =>
+            ReadAsync(new TricklingStream(RandomBytes(length), int.MaxValue), limit: 8 << 20, length, reservation));
+
+        reservation.Dispose();
+        Assert.Equal(0, budget.ReservedBytes);
+    }
+
+    [Fact]
+    public async Task A_budget_of_the_peak_of_a_body_at_the_limit_holds_it()
+    {
+        const int Limit = (5 * Chunk) + 123;
+        var budget = Budget(PooledStreamReader.PeakBytes(Limit));
+        using var reservation = budget.Open();
+
+        var (buffer, read) = await ReadAsync(new TricklingStream(RandomBytes(Limit), 1000), Limit, expectedLength: null, reservation);
+
+        Assert.Equal(Limit, read);
+        UploadBuffers.Return(buffer);
+    }
+
+    private static Task<(byte[] Buffer, int Length)> ReadAsync(Stream stream, long limit, long? expectedLength, BufferedBodyReservation reservation) =>
+        PooledStreamReader.ReadAsync(stream, limit, expectedLength, reservation, () => UploadProblems.BodyTooLarge(limit), TestContext.Current.CancellationToken);
+
+    private static BufferedBodyBudget Budget(long bytes) => new(Options.Create(new UploadOptions { MaxBufferedBytes = bytes }));
+
+    private static byte[] RandomBytes(int length)
+    {
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>A body that arrives in reads of at most <paramref name="largestRead"/> bytes.</summary>
+    private sealed class TricklingStream(byte[] body, int largestRead) : MemoryStream(body, writable: false)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, largestRead)], cancellationToken);
+    }
+}
