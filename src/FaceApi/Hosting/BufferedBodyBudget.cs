@@ -13,7 +13,7 @@ namespace FaceApi.Hosting;
 /// so a slow upload holds only what has arrived. A body that does not fit is refused at once with 503
 /// <c>queue_full</c>, counted in <c>faceapi_rejections_total{reason="body_budget"}</c>.
 /// </summary>
-public sealed class BufferedBodyBudget
+public sealed class BufferedBodyBudget : IDisposable
 {
     /// <summary>The <c>faceapi_rejections_total</c> reason of a refusal here.</summary>
     public const string RejectionReason = "body_budget";
@@ -31,6 +31,7 @@ public sealed class BufferedBodyBudget
     public BufferedBodyBudget(IOptions<UploadOptions> options)
     {
         _maxBytes = options.Value.MaxBufferedBytes;
+        Chunks = new BufferedBodyChunks(_maxBytes);
         // The series starts at 0: one that first appears at 1 has no earlier sample, so rate() and
         // increase() (and the rejections alert) would miss the first refusal.
         ServiceMetrics.Rejections.WithLabels(RejectionReason);
@@ -39,8 +40,13 @@ public sealed class BufferedBodyBudget
     /// <summary>The bytes reserved now by bodies being read or served.</summary>
     public long ReservedBytes => Interlocked.Read(ref _reservedBytes);
 
+    /// <summary>The chunks bodies are read into, each reserved here while it is in use.</summary>
+    public BufferedBodyChunks Chunks { get; }
+
     /// <summary>An empty reservation for one body; disposing it gives back all it holds.</summary>
     public BufferedBodyReservation Open() => new(this);
+
+    public void Dispose() => Chunks.Dispose();
 
     /// <exception cref="QueueFullException">The budget has no room for <paramref name="bytes"/> more now.</exception>
     internal void Take(long bytes)

@@ -14,6 +14,9 @@ public sealed class BufferedBodyReservation : IDisposable
 
     internal BufferedBodyReservation(BufferedBodyBudget budget) => _budget = budget;
 
+    /// <summary>The chunks the body is read into; reserve each with <see cref="GrowTo"/> before renting it.</summary>
+    public BufferedBodyChunks Chunks => _budget.Chunks;
+
     /// <summary>Makes the reservation cover <paramref name="bytes"/>, taking only the difference.</summary>
     /// <exception cref="QueueFullException">The budget has no room for the difference now.</exception>
     public void GrowTo(long bytes)

@@ -4,7 +4,7 @@ using FaceApi.Hosting;
 namespace FaceApi.Uploads;
 
 /// <summary>
-/// Reads a stream to its end, within a limit, into 64 KiB chunks from <see cref="UploadBuffers"/>
+/// Reads a stream to its end, within a limit, into 64 KiB chunks (<see cref="BufferedBodyChunks"/>)
 /// rented as bytes arrive, then hands the body out as one array. Memory grows with what actually
 /// arrives, not with what a header claims, so a connection that announces 50 MB and sends 1 KB/s holds
 /// kilobytes. Each chunk, and the final array, is reserved from the process-wide
@@ -14,15 +14,12 @@ namespace FaceApi.Uploads;
 /// An earlier version grew one array by doubling: every smaller array it left behind (and the partial
 /// array of every refused body) was garbage on the large-object heap, which only a full collection
 /// reclaims, so sixteen 57 MB bodies at once raised RSS by about 820 MiB while only four were admitted
-/// (<c>deploy/attacks/replay.py --quick --only 12</c>, issue 13). Chunks are small objects the pool
-/// reuses, or young garbage the next gen0/gen1 collection reclaims.
+/// (<c>deploy/attacks/replay.py --quick --only 12</c>, issue 13). Chunks are reused from one body to
+/// the next, and the one array a body is copied into is its only garbage.
 /// </remarks>
 internal static class PooledStreamReader
 {
-    // Below the large-object heap's threshold of 85,000 bytes
-    // (https://learn.microsoft.com/dotnet/standard/garbage-collection/large-object-heap), and one of
-    // ArrayPool<byte>.Shared's power-of-two sizes, of which it keeps up to 32 per core: a few MiB.
-    internal const int ChunkSize = 64 * 1024;
+    internal const int ChunkSize = BufferedBodyChunks.Size;
 
     /// <summary>The bytes the chunks holding <paramref name="arrived"/> bytes take: what a body holds while it arrives.</summary>
     internal static long ChunkedBytes(long arrived) => Math.Max(1, (arrived + ChunkSize - 1) / ChunkSize) * ChunkSize;
@@ -61,7 +58,7 @@ internal static class PooledStreamReader
                 {
                     // Reserved before it is rented, so a refusal allocates nothing.
                     reservation.GrowTo((chunks.Count + 1L) * ChunkSize);
-                    chunks.Add(UploadBuffers.Rent(ChunkSize));
+                    chunks.Add(reservation.Chunks.Rent());
                 }
 
                 var offset = length % ChunkSize;
@@ -90,7 +87,7 @@ internal static class PooledStreamReader
         {
             foreach (var chunk in chunks)
             {
-                UploadBuffers.Return(chunk);
+                reservation.Chunks.Return(chunk);
             }
 
             throw;
@@ -99,7 +96,8 @@ internal static class PooledStreamReader
 
     // The body as one array; `chunks` is empty afterwards (the caller returns whatever is left in it on
     // a failure). A body that fits in one chunk is that chunk, with no copy: aligned crops, embedding-only
-    // requests and small photos.
+    // requests and small photos; it goes back to ArrayPool<byte>.Shared like any small body buffer
+    // (UploadBuffers.Return), where the chunks come from when none is spare.
     private static byte[] Join(List<byte[]> chunks, int length, BufferedBodyReservation reservation)
     {
         if (chunks.Count == 0)
@@ -112,7 +110,7 @@ internal static class PooledStreamReader
         var needed = (int)(ChunkedBytes(length) / ChunkSize);
         for (var i = chunks.Count - 1; i >= needed; i--)
         {
-            UploadBuffers.Return(chunks[i]);
+            reservation.Chunks.Return(chunks[i]);
             chunks.RemoveAt(i);
         }
 
@@ -137,7 +135,7 @@ internal static class PooledStreamReader
             var part = Math.Min(ChunkSize, length - copied);
             chunk.AsSpan(0, part).CopyTo(body.AsSpan(copied));
             copied += part;
-            UploadBuffers.Return(chunk);
+            reservation.Chunks.Return(chunk);
         }
 
         chunks.Clear();

@@ -10,7 +10,8 @@ namespace FaceApi.Tests.Abuse;
 /// <summary>
 /// Bodies are read into 64 KiB chunks as they arrive and handed out as one array: the same bytes
 /// whatever their length and however they arrive, with the budget holding exactly that array while
-/// the body is served and nothing once it is given back, or when a read fails any way.
+/// the body is served and nothing once it is given back, or when a read fails any way, and every chunk
+/// not handed out as the body back for reuse.
 /// </summary>
 // Refusals count in the process-wide faceapi_rejections_total, which BodyBudgetTests compares.
 [Collection(MetricsCollection.Name)]
@@ -37,7 +38,7 @@ public sealed class PooledStreamReaderTests
     public async Task A_body_is_read_whole_into_one_array_that_the_budget_holds_until_it_is_given_back(int length, bool withContentLength, int largestRead)
     {
         var sent = RandomBytes(length);
-        var budget = Budget(1L << 30);
+        using var budget = Budget(1L << 30);
         var reservation = budget.Open();
 
         var (buffer, read) = await ReadAsync(new TricklingStream(sent, largestRead), limit: 8 << 20, withContentLength ? length : null, reservation);
@@ -48,6 +49,10 @@ public sealed class PooledStreamReaderTests
         var expectedArray = length == 0 && withContentLength ? 0 : length <= Chunk ? Chunk : UploadBuffers.LengthOf(length);
         Assert.Equal(expectedArray, buffer.Length);
         Assert.Equal(buffer.Length, budget.ReservedBytes);
+        // Every chunk but the one handed out as the body is back (without Content-Length, the read that
+        // finds the end needs a chunk of its own when the body ends at a chunk's end).
+        var rented = withContentLength ? (length + Chunk - 1) / Chunk : (length / Chunk) + 1;
+        Assert.Equal(rented - (buffer.Length == Chunk ? 1 : 0), budget.Chunks.SpareCount);
 
         UploadBuffers.Return(buffer);
         reservation.Dispose();
@@ -60,13 +65,14 @@ public sealed class PooledStreamReaderTests
     public async Task A_body_over_the_limit_is_refused_and_gives_back_what_it_held(bool withContentLength)
     {
         const int Limit = (3 * Chunk) + 10;
-        var budget = Budget(1L << 30);
+        using var budget = Budget(1L << 30);
         using var reservation = budget.Open();
 
         var refusal = await Assert.ThrowsAsync<ApiProblemException>(() =>
             ReadAsync(new TricklingStream(RandomBytes(Limit + 1), 1000), Limit, withContentLength ? Limit + 1 : null, reservation));
 
         Assert.Equal(413, refusal.Status);
+        Assert.Equal(4, budget.Chunks.SpareCount);
         reservation.Dispose();
         Assert.Equal(0, budget.ReservedBytes);
     }
@@ -74,7 +80,7 @@ public sealed class PooledStreamReaderTests
     [Fact]
     public async Task A_body_that_ends_before_its_content_length_is_a_client_error_and_gives_back_what_it_held()
     {
-        var budget = Budget(1L << 30);
+        using var budget = Budget(1L << 30);
         using var reservation = budget.Open();
 
         var refusal = await Assert.ThrowsAsync<ApiProblemException>(() =>
@@ -82,24 +88,26 @@ public sealed class PooledStreamReaderTests
 
         Assert.Equal(400, refusal.Status);
         Assert.Contains($"ended after {2 * Chunk} of the {(3 * Chunk) + 5} bytes", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(3, budget.Chunks.SpareCount);
         reservation.Dispose();
         Assert.Equal(0, budget.ReservedBytes);
     }
 
     [Theory]
     // No room for the fourth chunk while the body arrives.
-    [InlineData(3 * Chunk)]
+    [InlineData(3 * Chunk, 3)]
     // Room for every chunk, but not for the array they are copied into beside them.
-    [InlineData(5 * Chunk)]
-    public async Task A_body_the_budget_cannot_hold_is_refused_and_gives_back_what_it_held(long budgetBytes)
+    [InlineData(5 * Chunk, 5)]
+    public async Task A_body_the_budget_cannot_hold_is_refused_and_gives_back_what_it_held(long budgetBytes, int chunksRented)
     {
-        var budget = Budget(budgetBytes);
+        using var budget = Budget(budgetBytes);
         using var reservation = budget.Open();
         var length = (5 * Chunk) - 1;
 
         await Assert.ThrowsAsync<QueueFullException>(() =>
             ReadAsync(new TricklingStream(RandomBytes(length), int.MaxValue), limit: 8 << 20, length, reservation));
 
+        Assert.Equal(chunksRented, budget.Chunks.SpareCount);
         reservation.Dispose();
         Assert.Equal(0, budget.ReservedBytes);
     }
@@ -108,7 +116,7 @@ public sealed class PooledStreamReaderTests
     public async Task A_budget_of_the_peak_of_a_body_at_the_limit_holds_it()
     {
         const int Limit = (5 * Chunk) + 123;
-        var budget = Budget(PooledStreamReader.PeakBytes(Limit));
+        using var budget = Budget(PooledStreamReader.PeakBytes(Limit));
         using var reservation = budget.Open();
 
         var (buffer, read) = await ReadAsync(new TricklingStream(RandomBytes(Limit), 1000), Limit, expectedLength: null, reservation);
