@@ -43,16 +43,14 @@ public static class CraftedImages
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
         header[8] = 8; // bit depth
         header[9] = 2; // colour type: truecolour
-        using var png = new MemoryStream();
-        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        WritePngChunk(png, "IHDR"u8, header);
+        List<(string, byte[])> chunks = [("IHDR", header)];
         if (compressedPixels is not null)
         {
-            WritePngChunk(png, "IDAT"u8, compressedPixels);
+            chunks.Add(("IDAT", compressedPixels));
         }
 
-        WritePngChunk(png, "IEND"u8, []);
-        return png.ToArray();
+        chunks.Add(("IEND", []));
+        return PngOf(chunks);
     }
 
     /// <summary>
@@ -176,6 +174,35 @@ public static class CraftedImages
         return bomb.ToArray();
     }
 
+    /// <summary>The chunks of <paramref name="png"/> in file order, as type and data (ISO/IEC 15948, 5.3); CRCs are not checked.</summary>
+    public static IReadOnlyList<(string Type, byte[] Data)> PngChunks(byte[] png)
+    {
+        ArgumentNullException.ThrowIfNull(png);
+        var chunks = new List<(string, byte[])>();
+        for (var position = 8; position + 12 <= png.Length;)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(position));
+            chunks.Add((System.Text.Encoding.ASCII.GetString(png, position + 4, 4), png[(position + 8)..(position + 8 + length)]));
+            position += 12 + length;
+        }
+
+        return chunks;
+    }
+
+    /// <summary>A PNG file of the signature and <paramref name="chunks"/>, each with its correct CRC.</summary>
+    public static byte[] PngOf(IEnumerable<(string Type, byte[] Data)> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        foreach (var (type, data) in chunks)
+        {
+            WritePngChunk(png, System.Text.Encoding.ASCII.GetBytes(type), data);
+        }
+
+        return png.ToArray();
+    }
+
     private static void WritePngChunk(Stream png, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
     {
         Span<byte> number = stackalloc byte[4];
@@ -183,7 +210,7 @@ public static class CraftedImages
         png.Write(number);
         byte[] typeAndData = [.. type, .. data];
         png.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32(typeAndData));
+        BinaryPrimitives.WriteUInt32BigEndian(number, System.IO.Hashing.Crc32.HashToUInt32(typeAndData));
         png.Write(number);
     }
 
@@ -201,19 +228,4 @@ public static class CraftedImages
         stream.Write(bytes);
     }
 
-    // CRC-32 over chunk type and data, polynomial 0xEDB88320 reflected (ISO/IEC 15948, Annex D).
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var value in bytes)
-        {
-            crc ^= value;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
-    }
 }

@@ -26,6 +26,12 @@ namespace FaceApi.Core.Imaging;
 /// the RGB stored under transparent pixels is kept, as OpenCV's <c>imread(IMREAD_COLOR)</c> does in the
 /// InsightFace reference pipeline. ICC profiles are not applied (ImageSharp 2.1 does not convert them).
 /// PNG and GIF metadata is not read, so a PNG's eXIf orientation is not applied (see CreateConfiguration).
+/// <para>
+/// Non-interlaced 8-bit PNGs (grey, grey+alpha, RGB, RGBA, palette) are decoded by <see cref="PngFastDecoder"/>,
+/// to exactly ImageSharp's pixels in about half the time, because PNG decoding was half the service's CPU time
+/// per aligned request (0.64 of 1.26 ms, 112x112 crops); every other image, and any PNG it declines, is decoded
+/// by ImageSharp.
+/// </para>
 /// </remarks>
 public sealed class ImageDecoder
 {
@@ -93,9 +99,22 @@ public sealed class ImageDecoder
 
     /// <summary>Decodes an image <see cref="Identify"/> accepted; the caller owns and disposes the result.</summary>
     /// <exception cref="ImageDecodingException">The pixel data is corrupt or uses an unsupported feature.</exception>
-    public Image<Rgb24> Decode(IdentifiedImage identified)
+    public Image<Rgb24> Decode(IdentifiedImage identified) => Decode(identified, out _);
+
+    /// <summary>
+    /// As <see cref="Decode(IdentifiedImage)"/>, and says whether <see cref="PngFastDecoder"/> decoded the image
+    /// (tests assert it, so the fast path cannot silently stop being taken).
+    /// </summary>
+    internal Image<Rgb24> Decode(IdentifiedImage identified, out bool decodedByPngFastPath)
     {
         ArgumentNullException.ThrowIfNull(identified);
+        // PNG metadata is not read, so there is no orientation to apply to what the fast path decodes.
+        decodedByPngFastPath = PngFastDecoder.TryDecode(identified, _configuration, out var png);
+        if (decodedByPngFastPath)
+        {
+            return png!;
+        }
+
         using var stream = OpenReadOnlyStream(identified.Encoded);
         return DecodeUpright(stream);
     }
