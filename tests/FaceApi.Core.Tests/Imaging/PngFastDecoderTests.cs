@@ -149,6 +149,8 @@ public sealed class PngFastDecoderTests
         ["corrupt deflate data"] = png => WithScanlines(png, scanlines => Flip(Zlib(scanlines), ^400)),
         // Filter types are 0 to 4 (ISO/IEC 15948, 9.2); the second row's becomes 5.
         ["an unknown filter type"] = png => WithScanlines(png, scanlines => Zlib(WithByte(scanlines, 1 + (3 * 112), 5))),
+        // FLG 0xBB sets FDICT and keeps (CMF * 256 + FLG) a multiple of 31; then a dictionary id (RFC 1950, 2.2).
+        ["a zlib header asking for a preset dictionary"] = png => WithScanlines(png, scanlines => [0x78, 0xBB, 0, 0, 0, 0, .. Zlib(scanlines)[2..]]),
         ["an unknown critical chunk"] = png => Inserted(png, "IDAT", ("TeSt", [1, 2, 3])),
         ["IDAT chunks split by an ancillary chunk"] = png => SplitData(png, ("tEXt", "Comment\0split"u8.ToArray())),
         ["an empty IDAT chunk between two"] = png => SplitData(png, ("IDAT", [])),
