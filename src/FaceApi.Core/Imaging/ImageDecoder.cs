@@ -28,9 +28,9 @@ namespace FaceApi.Core.Imaging;
 /// PNG and GIF metadata is not read, so a PNG's eXIf orientation is not applied (see CreateConfiguration).
 /// <para>
 /// Non-interlaced 8-bit PNGs (grey, grey+alpha, RGB, RGBA, palette) are decoded by <see cref="PngFastDecoder"/>,
-/// to exactly ImageSharp's pixels in about half the time, because PNG decoding was half the service's CPU time
-/// per aligned request (0.64 of 1.26 ms, 112x112 crops); every other image, and any PNG it declines, is decoded
-/// by ImageSharp.
+/// to exactly ImageSharp's pixels (0.22 instead of 0.57 ms for a 112x112 crop), because PNG decoding was half the
+/// service's CPU time per aligned request (0.64 of 1.26 ms, 112x112 crops); every other image, and any PNG it
+/// declines, is decoded by ImageSharp.
 /// </para>
 /// </remarks>
 public sealed class ImageDecoder
