@@ -90,6 +90,42 @@ public sealed class LoadSheddingTests
     }
 
     [Fact]
+    public async Task An_embed_is_refused_by_expected_wait_before_its_body_is_read()
+    {
+        await using var factory = new HardenedServiceFactory(new Dictionary<string, string?>
+        {
+            // Any image in the detector's line is more wait than this (warm-up already priced a detector run).
+            ["FaceApi:Admission:MaxQueueTime"] = "00:00:00.001",
+        });
+        var client = await factory.CreateReadyClientAsync();
+        // A body that is not multipart at all: read, it can only get 400. Refused before it is read, it gets 503.
+        using var unreadable = new ByteArrayContent("not a multipart body"u8.ToArray());
+        unreadable.Headers.ContentType = new("multipart/form-data") { Parameters = { new("boundary", "x") } };
+
+        // With nothing queued the body is read, and refused for what it is.
+        using (var idle = await client.EmbedAsync(unreadable))
+        {
+            Assert.Equal("invalid_request", await idle.ProblemCodeAsync());
+        }
+
+        // A 10-megapixel photo keeps the detector's line occupied for its decode and detection; while it is
+        // there, the same unreadable body is refused by the wait ahead of it without being read.
+        var photo = client.EmbedAsync(Requests.Multipart(TestData.ReadFacePhoto("group_10mpx.jpg")));
+        var codes = new List<string?>();
+        while (!photo.IsCompleted)
+        {
+            using var answer = await client.EmbedAsync(unreadable);
+            codes.Add(await answer.ProblemCodeAsync());
+        }
+
+        using var served = await photo;
+        TestContext.Current.TestOutputHelper?.WriteLine($"While the photo was in: {string.Join(", ", codes.CountBy(code => code ?? "200").Select(pair => $"{pair.Value} x {pair.Key}"))}.");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Contains("queue_full", codes);
+        Assert.All(codes, code => Assert.Contains(code, new[] { "queue_full", "invalid_request" }));
+    }
+
+    [Fact]
     public async Task Refusals_by_the_request_cap_are_counted_as_rejections_with_their_reason()
     {
         const int Cap = 2;
