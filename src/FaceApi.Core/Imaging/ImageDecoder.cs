@@ -119,6 +119,13 @@ public sealed class ImageDecoder
         return DecodeUpright(stream);
     }
 
+    /// <summary>
+    /// Frees the pixel buffers the decoder's pool keeps between requests (up to 64 MB, see
+    /// CreateConfiguration). Called when the service has gone quiet: the pool is native memory, which
+    /// no garbage collection returns, and ImageSharp 2.1.13 trims it only slowly on its own.
+    /// </summary>
+    public void ReleaseRetainedMemory() => _configuration.MemoryAllocator.ReleaseRetainedResources();
+
     // ImageSharp 2.1 identifies only from a Stream or an exact byte[]; wrapping the caller's array segment
     // avoids a copy. Memory that is not array-backed (native buffers) is copied once.
     private static MemoryStream OpenReadOnlyStream(ReadOnlyMemory<byte> encoded) =>

@@ -36,6 +36,9 @@ public sealed class FacePipeline(
     public Task<FaceAnalysis> AnalyzeAsync(ReadOnlyMemory<byte> encodedImage, AnalysisRequest request, CancellationToken cancellationToken) =>
         AnalyzeAsync(Identify(encodedImage), request, cancellationToken);
 
+    /// <summary>Frees what decoding keeps pooled between requests (<see cref="ImageDecoder.ReleaseRetainedMemory"/>).</summary>
+    public void ReleaseRetainedMemory() => decoder.ReleaseRetainedMemory();
+
     /// <summary>
     /// Refuses at once when an image sent now would wait longer than allowed for the work queued ahead
     /// of it (<see cref="LoadShedder.RefuseIfOverloaded"/>); for callers that have not read the image yet.

@@ -1,3 +1,5 @@
+using FaceApi.Models;
+
 namespace FaceApi.Hosting;
 
 /// <summary>
@@ -10,9 +12,11 @@ namespace FaceApi.Hosting;
 /// left it at, an aggressive, compacting, full collection returns the difference. Under load
 /// allocation never goes quiet, so the collection never competes with requests. While the heap stays
 /// large (buffers that pools release only after they have sat unused for a minute, at a full
-/// collection) it repeats, at most every <see cref="RepeatAfter"/>.
+/// collection) it repeats, at most every <see cref="RepeatAfter"/>. The first quiet interval after
+/// activity also frees the image decoder's pool of pixel buffers, native memory no collection returns:
+/// after a burst of 200 photos RSS stayed 46 MiB up through 60 s of idling (replay attack 10).
 /// </summary>
-public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger) : BackgroundService
+public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger, FaceEngine engine) : BackgroundService
 {
     // Sampling interval: short enough that memory comes back within seconds of a burst's end (issue 13
     // asks for it within 60 s), long enough that a pause between two requests is not taken for idleness.
@@ -44,10 +48,22 @@ public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger) : Backg
         var allocated = GC.GetTotalAllocatedBytes();
         var smallestHeap = GC.GetTotalMemory(forceFullCollection: false);
         System.Diagnostics.Stopwatch? sinceLastCollection = null; // none yet: the first may come at once
+        var busySincePoolsReleased = false;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var nowAllocated = GC.GetTotalAllocatedBytes();
             var heap = GC.GetTotalMemory(forceFullCollection: false);
+            var quiet = nowAllocated - allocated < QuietAllocationBytes;
+            if (!quiet)
+            {
+                busySincePoolsReleased = true;
+            }
+            else if (busySincePoolsReleased && engine.Models is { } models)
+            {
+                models.Pipeline.ReleaseRetainedMemory();
+                busySincePoolsReleased = false;
+            }
+
             if (ShouldCollect(nowAllocated - allocated, heap, smallestHeap, sinceLastCollection?.Elapsed ?? TimeSpan.MaxValue))
             {
                 // Aggressive mode decommits the freed segments instead of keeping them for reuse.
