@@ -41,22 +41,19 @@ internal static class EncodedImageCompleteness
         return false;
     }
 
-    // Chunks after the 8-byte signature are length (4, big-endian), type (4), data, CRC (4); the stream
-    // ends with IEND (PNG, ISO/IEC 15948, 5.3 and 11.2.5).
+    // The chunks after the signature (see PngChunkFraming) end with IEND (PNG, ISO/IEC 15948, 11.2.5).
     private static bool PngReachesEndChunk(ReadOnlySpan<byte> encoded)
     {
-        const int SignatureLength = 8;
-        const int ChunkOverhead = 12;
-        long position = SignatureLength;
-        while (position + 8 <= encoded.Length)
+        long position = PngChunkFraming.SignatureLength;
+        while (position + PngChunkFraming.HeaderLength <= encoded.Length)
         {
             var chunk = encoded[(int)position..];
-            if (chunk[4..8].SequenceEqual("IEND"u8))
+            if (chunk[4..PngChunkFraming.HeaderLength].SequenceEqual("IEND"u8))
             {
                 return true;
             }
 
-            position += ChunkOverhead + BinaryPrimitives.ReadUInt32BigEndian(chunk);
+            position += PngChunkFraming.Overhead + BinaryPrimitives.ReadUInt32BigEndian(chunk);
         }
 
         return false;

@@ -9,10 +9,6 @@ namespace FaceApi.Core.Imaging;
 /// <remarks>The chunks must have been checked by <see cref="PngChunkLayout.TryRead"/>: each lies inside <c>png</c>.</remarks>
 internal sealed class PngDataChunksStream : Stream
 {
-    // Length (4) and type (4) before a chunk's data, CRC (4) after it (ISO/IEC 15948, 5.3).
-    private const int ChunkHeaderLength = 8;
-    private const int CrcLength = 4;
-
     private readonly ReadOnlyMemory<byte> _png;
     private readonly int _end;
     private int _position;
@@ -25,7 +21,7 @@ internal sealed class PngDataChunksStream : Stream
         _png = png;
         var (start, length) = dataChunks.GetOffsetAndLength(png.Length);
         _end = start + length;
-        _position = _dataEnd = start - CrcLength;
+        _position = _dataEnd = start - PngChunkFraming.CrcLength;
     }
 
     public override bool CanRead => true;
@@ -46,13 +42,13 @@ internal sealed class PngDataChunksStream : Stream
     {
         while (_position == _dataEnd)
         {
-            var nextChunk = _dataEnd + CrcLength;
+            var nextChunk = _dataEnd + PngChunkFraming.CrcLength;
             if (nextChunk == _end)
             {
                 return 0;
             }
 
-            _position = nextChunk + ChunkHeaderLength;
+            _position = nextChunk + PngChunkFraming.HeaderLength;
             _dataEnd = _position + (int)BinaryPrimitives.ReadUInt32BigEndian(_png.Span[nextChunk..]);
         }
 
