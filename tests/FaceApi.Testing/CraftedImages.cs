@@ -174,6 +174,25 @@ public static class CraftedImages
         return bomb.ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="palettePng"/> (a palette PNG) with its PLTE chunk cut to the first
+    /// <paramref name="entries"/> colours, CRC corrected: pixels whose index lies beyond them refer to colours the
+    /// palette does not have (ISO/IEC 15948, 11.2.3), which a decoder that does not check indices reads from
+    /// whatever memory follows its palette.
+    /// </summary>
+    public static byte[] PngWithPaletteCutTo(byte[] palettePng, int entries)
+    {
+        var chunks = PngChunks(palettePng).ToList();
+        var palette = chunks.FindIndex(chunk => chunk.Type == "PLTE");
+        if (palette < 0 || chunks[palette].Data.Length <= 3 * entries)
+        {
+            throw new ArgumentException($"The PNG has no palette of more than {entries} colours.", nameof(palettePng));
+        }
+
+        chunks[palette] = ("PLTE", chunks[palette].Data[..(3 * entries)]);
+        return PngOf(chunks);
+    }
+
     /// <summary>The chunks of <paramref name="png"/> in file order, as type and data (ISO/IEC 15948, 5.3); CRCs are not checked.</summary>
     public static IReadOnlyList<(string Type, byte[] Data)> PngChunks(byte[] png)
     {

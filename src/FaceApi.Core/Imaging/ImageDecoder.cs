@@ -30,7 +30,8 @@ namespace FaceApi.Core.Imaging;
 /// Non-interlaced 8-bit PNGs (grey, grey+alpha, RGB, RGBA, palette) are decoded by <see cref="PngFastDecoder"/>,
 /// to exactly ImageSharp's pixels (0.22 instead of 0.57 ms for a 112x112 crop), because PNG decoding was half the
 /// service's CPU time per aligned request (0.64 of 1.26 ms, 112x112 crops); every other image, and any PNG it
-/// declines, is decoded by ImageSharp.
+/// declines, is decoded by ImageSharp. It also refuses the palette PNGs that ImageSharp 2.1.13, which does not
+/// check palette indices, would read beyond their palette.
 /// </para>
 /// </remarks>
 public sealed class ImageDecoder
@@ -190,7 +191,7 @@ public sealed class ImageDecoder
     // Malformed input makes codecs throw more than their own exception types: ImageSharp 2.1.13 throws
     // InvalidOperationException ("Sequence contains no elements") identifying a truncated TIFF. Every
     // exception from a codec is therefore a verdict on the input, except running out of process memory.
-    private static bool IsCodecFailure(Exception exception) => exception is not OutOfMemoryException;
+    internal static bool IsCodecFailure(Exception exception) => exception is not OutOfMemoryException;
 
     private static ImageDecodingException MapCodecFailure(Exception exception) => exception switch
     {

@@ -14,24 +14,19 @@ namespace FaceApi.Core.Imaging;
 /// <param name="ColorType">Grey, RGB, palette, grey with alpha or RGBA, always 8 bits per sample.</param>
 /// <param name="Palette">The PLTE data (3 bytes per entry), for palette images only.</param>
 /// <param name="DataChunks">From the first IDAT chunk's length field to the end of the last IDAT's CRC.</param>
-internal readonly record struct PngChunkLayout(int Width, int Height, PngColorType ColorType, Range Palette, Range DataChunks)
+/// <param name="ZlibHeaderLength">
+/// The bytes before the deflate data, all in the first IDAT: the zlib header, and the preset dictionary's id when
+/// the header names one (RFC 1950, 2.2).
+/// </param>
+internal readonly record struct PngChunkLayout(int Width, int Height, PngColorType ColorType, Range Palette, Range DataChunks, int ZlibHeaderLength)
 {
-    private const int SignatureLength = 8;
-
-    // Length (4), type (4), CRC (4) around each chunk's data (ISO/IEC 15948, 5.3).
-    private const int ChunkOverhead = 12;
-
-    // IHDR data: width (4), height (4), bit depth, colour type, compression, filter and interlace methods (11.2.2).
-    private const int HeaderLength = 13;
-
     // pHYs data: pixels per unit X (4), Y (4), unit (1) (11.3.5.3).
     private const int PhysicalDimensionsLength = 9;
 
-    // A palette holds 1 to 256 entries of 3 bytes (11.2.3).
-    private const int MaxPaletteLength = 256 * 3;
-
-    // The zlib header (CMF, FLG; RFC 1950, 2.2).
-    private const int ZlibHeaderLength = 2;
+    // The zlib header: CMF, FLG, then a 4-byte dictionary id when FLG's FDICT bit (0x20) is set (RFC 1950, 2.2).
+    private const int ZlibMinimalHeaderLength = 2;
+    private const int ZlibDictionaryIdLength = 4;
+    private const byte ZlibPresetDictionaryFlag = 0x20;
 
     // ISO/IEC 15948, 5.2.
     private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
@@ -48,9 +43,21 @@ internal readonly record struct PngChunkLayout(int Width, int Height, PngColorTy
     /// <summary>
     /// Reads the layout of <paramref name="png"/>, or returns false when the fast path should leave the image to
     /// ImageSharp: anything but a non-interlaced 8-bit grey, grey+alpha, RGB, RGBA or palette image, a critical
-    /// chunk with a wrong CRC, an unknown critical chunk, IDAT chunks that are not consecutive, and any other
-    /// malformation. ImageSharp then decodes the image, or refuses it with its usual verdict.
+    /// chunk with a wrong CRC, an unknown critical chunk, IDAT chunks that are not consecutive, a zlib header
+    /// ImageSharp refuses, and any other malformation. ImageSharp then decodes the image, or refuses it with its
+    /// usual verdict.
     /// </summary>
+    /// <remarks>
+    /// Palette images are the exception. ImageSharp 2.1.13 looks palette indices up without a bounds check
+    /// (PngScanlineProcessor.ProcessPaletteScanline reads with Unsafe.Add), so an index beyond the palette turns
+    /// heap memory past it into pixels. A palette image is therefore left to ImageSharp only when it is of a kind
+    /// this path does not decode (fewer than 8 bits per index, or interlaced) and its palette has an entry for
+    /// every index its pixels can hold; one of those kinds with a shorter palette or none, and a malformed 8-bit
+    /// one, are refused. Well formed 8-bit ones are decoded here, and their indices checked (see PngFastDecoder).
+    /// </remarks>
+    /// <exception cref="ImageDecodingException">
+    /// <see cref="ImageErrorCode.InvalidImage"/>: a palette image as above.
+    /// </exception>
     public static bool TryRead(ReadOnlySpan<byte> png, out PngChunkLayout layout)
     {
         layout = default;
@@ -59,81 +66,107 @@ internal readonly record struct PngChunkLayout(int Width, int Height, PngColorTy
             return false;
         }
 
-        int width = 0, height = 0;
-        var colorType = PngColorType.Grayscale;
+        PngImageHeader header = default;
         Range palette = default, dataChunks = default;
-        var hasPalette = false;
-        var dataStart = -1;
-        var dataEnd = -1;
-        var position = SignatureLength;
+        int paletteEntries = 0, dataStart = -1, dataEnd = -1, zlibHeaderLength = 0;
+        var position = PngChunkFraming.SignatureLength;
+        // Leaves the image to ImageSharp, unless it is a palette image (see the remarks).
+        bool Decline() => header.ColorType == PngColorType.Palette
+            ? throw new ImageDecodingException(ImageErrorCode.InvalidImage, "The PNG image is corrupt.")
+            : false;
         while (true)
         {
-            if (png.Length - position < ChunkOverhead)
+            if (png.Length - position < PngChunkFraming.Overhead)
             {
-                return false;
+                return Decline();
             }
 
             var length = BinaryPrimitives.ReadUInt32BigEndian(png[position..]);
-            if (length > (uint)(png.Length - position - ChunkOverhead))
+            if (length > (uint)(png.Length - position - PngChunkFraming.Overhead))
             {
-                return false;
+                return Decline();
             }
 
-            var next = position + ChunkOverhead + (int)length;
+            var next = position + PngChunkFraming.Overhead + (int)length;
             var type = png.Slice(position + 4, 4);
-            var data = png.Slice(position + 8, (int)length);
+            var data = png.Slice(position + PngChunkFraming.HeaderLength, (int)length);
             var isHeader = type.SequenceEqual("IHDR"u8);
             // IHDR comes first and only once (11.2.2).
-            if (isHeader != (position == SignatureLength))
+            if (isHeader != (position == PngChunkFraming.SignatureLength))
             {
-                return false;
+                return Decline();
             }
 
             // Bit 5 of the first type byte clear: critical (5.4). Their CRCs are checked because ImageSharp
             // refuses a PNG whose IHDR, PLTE or IDAT CRC is wrong; ancillary chunks are not read at all.
             var isCritical = (type[0] & 0x20) == 0;
-            if (isCritical && Crc32.HashToUInt32(png.Slice(position + 4, 4 + (int)length)) != BinaryPrimitives.ReadUInt32BigEndian(png[(next - 4)..]))
+            if (isCritical && Crc32.HashToUInt32(png.Slice(position + 4, 4 + (int)length)) != BinaryPrimitives.ReadUInt32BigEndian(png[(next - PngChunkFraming.CrcLength)..]))
             {
-                return false;
+                return Decline();
             }
 
             if (isHeader)
             {
-                if (!TryReadHeader(data, out width, out height, out colorType))
+                // A palette image this path does not decode is walked on, to its palette.
+                if (!PngImageHeader.TryRead(data, out header) || !(header.IsDecodedHere || header.ColorType == PngColorType.Palette))
                 {
                     return false;
                 }
             }
             else if (type.SequenceEqual("IDAT"u8))
             {
-                // Consecutive (5.6) and non-empty; the first holds at least the zlib header, which ImageSharp
-                // 2.1.13 reads from the first IDAT alone.
+                // Consecutive (5.6) and non-empty.
                 var continuesRun = dataEnd == position;
-                if (length == 0 || (dataStart >= 0 && !continuesRun) || (dataStart < 0 && length < ZlibHeaderLength))
+                if (length == 0 || (dataStart >= 0 && !continuesRun))
                 {
-                    return false;
+                    return Decline();
                 }
 
-                dataStart = dataStart < 0 ? position : dataStart;
+                if (dataStart < 0)
+                {
+                    var paletteIsUsable = paletteEntries > 0 && (header.IsDecodedHere || paletteEntries >= header.PaletteIndexCount);
+                    if (header.ColorType == PngColorType.Palette && !paletteIsUsable)
+                    {
+                        throw new ImageDecodingException(ImageErrorCode.InvalidImage, "The PNG image is corrupt: its palette is missing or has fewer colours than its pixels may refer to.");
+                    }
+
+                    if (!header.IsDecodedHere)
+                    {
+                        return false;
+                    }
+
+                    if (!TryReadZlibHeader(data, out zlibHeaderLength))
+                    {
+                        return Decline();
+                    }
+
+                    dataStart = position;
+                }
+
                 dataEnd = next;
             }
             else if (type.SequenceEqual("PLTE"u8))
             {
-                // Only palette images are decoded with it (a suggested palette in RGB images is left to ImageSharp);
-                // one, before the image data, a whole number of entries (11.2.3).
-                if (colorType != PngColorType.Palette || hasPalette || dataStart >= 0 || length == 0 || length % 3 != 0 || length > MaxPaletteLength)
+                // Only palette images are decoded with it (a suggested palette in RGB images is left to ImageSharp).
+                // ImageSharp 2.1.13 looks indices up in the last PLTE before the image data (one PLTE is required
+                // there: 11.2.3); it has decoded the rows before it meets a later one. More than 256 entries give
+                // every index an entry, so they are decoded as ImageSharp decodes them.
+                if (header.ColorType != PngColorType.Palette || length == 0 || length % 3 != 0)
                 {
-                    return false;
+                    return Decline();
                 }
 
-                palette = new Range(position + 8, next - 4);
-                hasPalette = true;
+                if (dataStart < 0)
+                {
+                    palette = new Range(position + PngChunkFraming.HeaderLength, next - PngChunkFraming.CrcLength);
+                    paletteEntries = (int)length / 3;
+                }
             }
             else if (type.SequenceEqual("IEND"u8))
             {
-                if (length != 0 || dataStart < 0 || (colorType == PngColorType.Palette && !hasPalette))
+                if (length != 0 || dataStart < 0)
                 {
-                    return false;
+                    return Decline();
                 }
 
                 dataChunks = new Range(dataStart, dataEnd);
@@ -142,46 +175,42 @@ internal readonly record struct PngChunkLayout(int Width, int Height, PngColorTy
             else if (isCritical)
             {
                 // An unknown critical chunk (e.g. Apple's CgBI) changes how the image must be read (5.4).
-                return false;
+                return Decline();
             }
             else if (type.SequenceEqual("pHYs"u8) && length != PhysicalDimensionsLength)
             {
                 // ImageSharp 2.1.13 parses pHYs even with IgnoreMetadata and throws on a short one.
-                return false;
+                return Decline();
             }
 
             position = next;
         }
 
-        layout = new PngChunkLayout(width, height, colorType, palette, dataChunks);
+        layout = new PngChunkLayout(header.Width, header.Height, header.ColorType, palette, dataChunks, zlibHeaderLength);
         return true;
     }
 
-    // Accepts bit depth 8 with colour types 0, 2, 3, 4, 6, compression and filter method 0, no interlacing (11.2.2).
-    private static bool TryReadHeader(ReadOnlySpan<byte> header, out int width, out int height, out PngColorType colorType)
+    // Reads the zlib header at the start of the first IDAT's data as ImageSharp 2.1.13 does (ZlibInflateStream):
+    // it refuses any compression method but 8 (deflate) and windows over 32 KiB (CINFO above 7), does not check
+    // FCHECK, and skips a preset dictionary's id without using it (a stream that needs the dictionary then fails
+    // in both). It reads the header from the first IDAT without regard to chunk bounds, so that IDAT must hold it.
+    private static bool TryReadZlibHeader(ReadOnlySpan<byte> firstData, out int headerLength)
     {
-        width = height = 0;
-        colorType = PngColorType.Grayscale;
-        if (header.Length != HeaderLength)
+        headerLength = 0;
+        if (firstData.Length < ZlibMinimalHeaderLength)
         {
             return false;
         }
 
-        var declaredWidth = BinaryPrimitives.ReadUInt32BigEndian(header);
-        var declaredHeight = BinaryPrimitives.ReadUInt32BigEndian(header[4..]);
-        if (declaredWidth is 0 or > int.MaxValue || declaredHeight is 0 or > int.MaxValue)
+        const int Deflate = 8, MaxWindowInfo = 7;
+        var (compressionMethod, windowInfo) = (firstData[0] & 0x0F, firstData[0] >> 4);
+        var length = (firstData[1] & ZlibPresetDictionaryFlag) != 0 ? ZlibMinimalHeaderLength + ZlibDictionaryIdLength : ZlibMinimalHeaderLength;
+        if (compressionMethod != Deflate || windowInfo > MaxWindowInfo || firstData.Length < length)
         {
             return false;
         }
 
-        const byte BitDepth = 8, CompressionMethod = 0, FilterMethod = 0, InterlaceNone = 0;
-        var isSupportedColorType = header[9] is 0 or 2 or 3 or 4 or 6;
-        if (header[8] != BitDepth || !isSupportedColorType || header[10] != CompressionMethod || header[11] != FilterMethod || header[12] != InterlaceNone)
-        {
-            return false;
-        }
-
-        (width, height, colorType) = ((int)declaredWidth, (int)declaredHeight, (PngColorType)header[9]);
+        headerLength = length;
         return true;
     }
 }

@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace FaceApi.Core.Imaging;
@@ -19,15 +18,20 @@ namespace FaceApi.Core.Imaging;
 /// read in 337-byte pieces against 0.155 ms read whole, and PNG decoding was 51% of the service's CPU time per
 /// aligned request. Here the image data is inflated in reads of 64 KiB (a crop's in one), then unfiltered and
 /// converted. Measured the same way, per decode: a 112x112 OpenCV crop (23 KB) 0.57 ms with ImageSharp, 0.22 ms
-/// here; a 910x1137 photo PNG written by ImageSharp (Paeth rows, which cannot be vectorised simply) 34-39 ms
-/// against 30-34 ms.
+/// here; a 910x1137 photo PNG written by ImageSharp (Paeth rows, which cannot be vectorised simply) 34-39 ms with
+/// ImageSharp, 30-34 ms here.
 /// <para>
 /// Declining (returning false) is never an error: ImageSharp then decodes the image, or refuses it with its
 /// usual verdict, so error codes stay as they were. Anything unusual is declined rather than judged here:
-/// 16-bit and sub-byte samples, interlacing, bad CRCs, unknown critical chunks, zlib data that is corrupt, has
-/// a wrong Adler-32 or inflates to more or fewer bytes than the image needs, unknown filter types, palette
-/// indices beyond the palette. ImageSharp accepts some of these (it stops reading after the last row and does
-/// not check the Adler-32), so it must keep them.
+/// 16-bit and sub-byte samples, interlacing, bad CRCs, unknown critical chunks, zlib data that is corrupt or ends
+/// before the last row, unknown filter types. Like ImageSharp, the inflater stops after the last row: deflate
+/// data beyond it, and the Adler-32 after that, are never read, so a wrong Adler-32 or surplus data costs nothing.
+/// </para>
+/// <para>
+/// Palette images are the exception, because ImageSharp 2.1.13 does not check their indices (see
+/// <see cref="PngChunkLayout.TryRead"/>): an index beyond the palette is refused here, as an invalid image, in
+/// every row ImageSharp would decode. A palette image declined here is one ImageSharp reads within its palette,
+/// or refuses (an unknown filter type, corrupt data) before it returns any pixel.
 /// </para>
 /// </remarks>
 internal static class PngFastDecoder
@@ -42,6 +46,10 @@ internal static class PngFastDecoder
     /// Decodes <paramref name="identified"/> when it is a PNG this path covers, with the memory allocator of
     /// <paramref name="configuration"/>; returns false, with no image, otherwise.
     /// </summary>
+    /// <exception cref="ImageDecodingException">
+    /// <see cref="ImageErrorCode.InvalidImage"/>: a palette image whose pixels refer to colours its palette does
+    /// not have, or that ImageSharp could not be trusted to read within its palette.
+    /// </exception>
     public static bool TryDecode(IdentifiedImage identified, Configuration configuration, [NotNullWhen(true)] out Image<Rgb24>? image)
     {
         image = null;
@@ -77,9 +85,11 @@ internal static class PngFastDecoder
 
             return complete;
         }
-        catch (InvalidMemoryOperationException)
+        catch (Exception failure) when (failure is not ImageDecodingException && ImageDecoder.IsCodecFailure(failure))
         {
-            // Over the allocator's limits: ImageSharp meets the same limit and reports it as usual.
+            // Corrupt deflate data (InvalidDataException), the allocator's limits (InvalidMemoryOperationException,
+            // which ImageSharp meets too) or anything unforeseen: ImageSharp decodes the image or gives its verdict,
+            // never a server error. Only a refusal above is this path's own verdict.
             return false;
         }
         finally
@@ -88,63 +98,65 @@ internal static class PngFastDecoder
         }
     }
 
-    // Inflates, unfilters and converts the rows band by band; false when the data is not exactly the image.
+    // Inflates, unfilters and converts the rows band by band; false when the data ends before the last row or
+    // a row has an unknown filter type. Throws for a palette index beyond the palette, in any row ImageSharp
+    // would decode, so such an image never reaches it.
     private static bool TryDecodeRows(ReadOnlyMemory<byte> png, PngChunkLayout layout, Span<byte> band, int stride, PixelAccessor<Rgb24> pixels)
     {
         var palette = MemoryMarshal.Cast<byte, Rgb24>(png.Span[layout.Palette]);
         var rowsPerBand = (band.Length / stride) - 1;
         band[..stride].Clear();
-        using var zlib = new ZLibStream(new PngDataChunksStream(png, layout.DataChunks), CompressionMode.Decompress);
-        try
+        // Raw deflate after the zlib header, as ImageSharp 2.1.13 reads it: the Adler-32 is not checked.
+        var imageData = new PngDataChunksStream(png, layout.DataChunks);
+        Span<byte> zlibHeader = stackalloc byte[layout.ZlibHeaderLength];
+        imageData.ReadExactly(zlibHeader);
+        using var deflate = new DeflateStream(imageData, CompressionMode.Decompress);
+        for (var y = 0; y < pixels.Height;)
         {
-            for (var y = 0; y < pixels.Height;)
+            var bandRows = Math.Min(rowsPerBand, pixels.Height - y);
+            var filtered = band.Slice(stride, bandRows * stride);
+            // ImageSharp 2.1.13 decodes every whole row that arrives before the data ends, so those are checked too.
+            var wholeRows = deflate.ReadAtLeast(filtered, filtered.Length, throwOnEndOfStream: false) / stride;
+            var rows = band[..((1 + wholeRows) * stride)];
+            if (!PngScanlineFilters.TryReverse(rows, stride, layout.BytesPerPixel))
             {
-                var rows = band[..((1 + Math.Min(rowsPerBand, pixels.Height - y)) * stride)];
-                var filtered = rows[stride..];
-                if (zlib.ReadAtLeast(filtered, filtered.Length, throwOnEndOfStream: false) != filtered.Length
-                    || !PngScanlineFilters.TryReverse(rows, stride, layout.BytesPerPixel)
-                    || !IndicesWithinPalette(filtered, stride, palette.Length))
-                {
-                    return false;
-                }
-
-                for (var start = stride; start < rows.Length; start += stride, y++)
-                {
-                    PngSampleConversion.ToRgb24(rows.Slice(start + 1, stride - 1), pixels.GetRowSpan(y), layout.ColorType, palette);
-                }
-
-                rows[^stride..].CopyTo(band);
+                return false;
             }
 
-            // Reading on reaches the end of the zlib stream, where zlib checks the Adler-32 (RFC 1950, 2.2).
-            Span<byte> beyondImage = stackalloc byte[1];
-            return zlib.Read(beyondImage) == 0;
+            if (layout.ColorType == PngColorType.Palette)
+            {
+                RefuseIndicesBeyondPalette(rows[stride..], stride, palette.Length);
+            }
+
+            if (wholeRows < bandRows)
+            {
+                return false;
+            }
+
+            for (var start = stride; start < rows.Length; start += stride, y++)
+            {
+                PngSampleConversion.ToRgb24(rows.Slice(start + 1, stride - 1), pixels.GetRowSpan(y), layout.ColorType, palette);
+            }
+
+            rows[^stride..].CopyTo(band);
         }
-        catch (Exception failure) when (failure is InvalidDataException or IOException)
-        {
-            // Corrupt data is an InvalidDataException; a zlib header that asks for a preset dictionary, which
-            // ImageSharp 2.1.13 skips, is an IOException (ZLibException) from .NET 10's inflater.
-            return false;
-        }
+
+        return true;
     }
 
-    // ImageSharp 2.1.13 does not check palette indices, so an index beyond the palette is left to it. Images
-    // without a palette pass 0 entries.
-    private static bool IndicesWithinPalette(ReadOnlySpan<byte> rows, int stride, int paletteEntries)
+    private static void RefuseIndicesBeyondPalette(ReadOnlySpan<byte> rows, int stride, int paletteEntries)
     {
-        if (paletteEntries is 0 or > byte.MaxValue)
+        if (paletteEntries > byte.MaxValue)
         {
-            return true;
+            return;
         }
 
         for (var start = 0; start < rows.Length; start += stride)
         {
             if (rows.Slice(start + 1, stride - 1).IndexOfAnyInRange((byte)paletteEntries, byte.MaxValue) >= 0)
             {
-                return false;
+                throw new ImageDecodingException(ImageErrorCode.InvalidImage, "The PNG image is corrupt: its pixels refer to colours its palette does not have.");
             }
         }
-
-        return true;
     }
 }

@@ -12,8 +12,9 @@ namespace FaceApi.Core.Tests.Imaging;
 
 /// <summary>
 /// The PNG fast path against ImageSharp's own decode, byte for byte, on PNGs written by ImageSharp's encoder
-/// (every filter, colour type and several compression levels) and by OpenCV; and that it leaves everything
-/// else to ImageSharp, so answers for those stay as they were.
+/// (every filter, colour type and several compression levels) and by OpenCV; that it leaves everything else to
+/// ImageSharp, so answers for those stay as they were; and that it refuses palette images ImageSharp would read
+/// beyond their palette.
 /// </summary>
 public sealed class PngFastDecoderTests
 {
@@ -73,6 +74,23 @@ public sealed class PngFastDecoderTests
         }
     }
 
+    // 9000 RGBA pixels make rows of 36,001 bytes, so a 64 KiB band holds one row: each row's "above" comes
+    // from the band before. The default MaxWidth (12,000) admits it.
+    [Theory]
+    [InlineData(PngFilterMethod.Sub)]
+    [InlineData(PngFilterMethod.Up)]
+    [InlineData(PngFilterMethod.Average)]
+    [InlineData(PngFilterMethod.Paeth)]
+    [InlineData(PngFilterMethod.Adaptive)]
+    public void Decodes_rows_wider_than_half_a_band_to_imagesharps_pixels(PngFilterMethod filter)
+    {
+        using var photo = Image.Load<Rgb24>(TestData.ReadFacePhoto("obama.jpg"));
+        photo.Mutate(context => context.Resize(9000, 3));
+        using var wide = WithVaryingAlpha(photo);
+
+        AssertFastPathGivesImageSharpsPixels(Encode(wide, PngColorType.RgbWithAlpha, filter, PngCompressionLevel.DefaultCompression), $"9000x3, {filter}");
+    }
+
     public static TheoryData<string> OpenCvPngs => [.. new[] { "enlarge_2.1x.png", "portrait_2.2x.png", "shrink_1.56x.png", "letterbox_1000x667_expected.png" }];
 
     // Written by OpenCV 4.6's imwrite (tests/testdata/SOURCES.md): libpng with the Sub filter, zlib level 1.
@@ -100,6 +118,24 @@ public sealed class PngFastDecoderTests
         Assert.Contains(CraftedImages.PngChunks(png), chunk => chunk.Type == "tRNS");
 
         AssertFastPathGivesImageSharpsPixels(png, $"{colorType} with tRNS");
+    }
+
+    [Fact]
+    public void Decodes_a_palette_png_with_transparency_to_imagesharps_pixels()
+    {
+        using var translucent = WithVaryingAlpha(Image.Load<Rgb24>(AlignedCrop.Value));
+        var png = Encode(translucent, PngColorType.Palette, PngFilterMethod.Adaptive, PngCompressionLevel.DefaultCompression);
+        var chunks = CraftedImages.PngChunks(png);
+        var paletteEntries = chunks.Single(chunk => chunk.Type == "PLTE").Data.Length / 3;
+        var transparency = chunks.Single(chunk => chunk.Type == "tRNS").Data;
+        Assert.InRange(transparency.Length, 2, paletteEntries);
+
+        AssertFastPathGivesImageSharpsPixels(png, "palette with tRNS");
+
+        // A tRNS chunk longer than the palette (an error, 11.3.2.1): ImageSharp 2.1.13 reads alpha only for indices
+        // within it, and drops alpha decoding to RGB, so the pixels are the same.
+        var longTransparency = CraftedImages.PngOf(chunks.Select(chunk => chunk.Type == "tRNS" ? ("tRNS", [.. transparency, .. new byte[paletteEntries]]) : chunk));
+        AssertFastPathGivesImageSharpsPixels(longTransparency, "palette with a tRNS longer than the palette");
     }
 
     public static TheoryData<string> UncoveredPngs => [.. UncoveredEncoders.Keys];
@@ -144,16 +180,20 @@ public sealed class PngFastDecoderTests
     private static readonly Dictionary<string, Func<byte[], byte[]>> Malformations = new()
     {
         ["zlib data ending before the last row"] = png => WithScanlines(png, scanlines => Zlib(scanlines[..(scanlines.Length / 2)])),
-        ["zlib data inflating to more than the image"] = png => WithScanlines(png, scanlines => Zlib([.. scanlines, .. new byte[1000]])),
-        ["a wrong Adler-32"] = png => WithScanlines(png, scanlines => Flip(Zlib(scanlines), ^1)),
-        ["corrupt deflate data"] = png => WithScanlines(png, scanlines => Flip(Zlib(scanlines), ^400)),
+        // Bits 1-2 of a deflate block's first byte are its type; 3 is reserved, an error (RFC 1951, 3.2.3). The
+        // first block starts after the 2-byte zlib header.
+        ["corrupt deflate data"] = png => WithScanlines(png, scanlines => WithByte(Zlib(scanlines), 2, (byte)(Zlib(scanlines)[2] | 0x06))),
         // Filter types are 0 to 4 (ISO/IEC 15948, 9.2); the second row's becomes 5.
         ["an unknown filter type"] = png => WithScanlines(png, scanlines => Zlib(WithByte(scanlines, 1 + (3 * 112), 5))),
-        // FLG 0xBB sets FDICT and keeps (CMF * 256 + FLG) a multiple of 31; then a dictionary id (RFC 1950, 2.2).
-        ["a zlib header asking for a preset dictionary"] = png => WithScanlines(png, scanlines => [0x78, 0xBB, 0, 0, 0, 0, .. Zlib(scanlines)[2..]]),
+        // CM 9 is not deflate (RFC 1950, 2.2); FLG 0x4C keeps (CMF * 256 + FLG) a multiple of 31.
+        ["a compression method other than deflate"] = png => WithScanlines(png, scanlines => [0x79, 0x4C, .. Zlib(scanlines)[2..]]),
         ["an unknown critical chunk"] = png => Inserted(png, "IDAT", ("TeSt", [1, 2, 3])),
         ["IDAT chunks split by an ancillary chunk"] = png => SplitData(png, ("tEXt", "Comment\0split"u8.ToArray())),
         ["an empty IDAT chunk between two"] = png => SplitData(png, ("IDAT", [])),
+        // pHYs data is 9 bytes (11.3.5.3).
+        ["a pHYs chunk of 8 bytes"] = png => Inserted(png, "IDAT", ("pHYs", new byte[8])),
+        // A suggested palette, which truecolour images may carry (11.2.3).
+        ["a PLTE chunk in an RGB image"] = png => Inserted(png, "IDAT", ("PLTE", new byte[3 * 16])),
     };
 
     [Theory]
@@ -167,19 +207,99 @@ public sealed class PngFastDecoderTests
     }
 
     [Fact]
-    public void Leaves_a_palette_index_beyond_the_palette_to_imagesharp()
+    public void Declines_a_png_without_iend_which_the_decoder_refuses_as_truncated()
+    {
+        var png = CropPng();
+        Assert.Equal("IEND", CraftedImages.PngChunks(png)[^1].Type);
+        var withoutEnd = png[..^12]; // IEND: length, type and CRC, no data
+
+        Assert.False(PngFastDecoder.TryDecode(Unchecked(withoutEnd), Configuration.Default, out _));
+        Assert.Equal(ImageErrorCode.InvalidImage, Assert.Throws<ImageDecodingException>(() => _decoder.Decode(withoutEnd).Dispose()).Code);
+    }
+
+    public static TheoryData<string> ToleratedQuirks => [.. Quirks.Keys];
+
+    // Each turns a valid 112x112 RGB crop into a PNG that ImageSharp 2.1.13 decodes to the crop's pixels, because
+    // it reads raw deflate data after the zlib header and stops after the last row (RFC 1950, 2.2).
+    private static readonly Dictionary<string, Func<byte[], byte[]>> Quirks = new()
+    {
+        ["a wrong Adler-32"] = png => WithScanlines(png, scanlines => Flip(Zlib(scanlines), ^1)),
+        ["zlib data inflating to more than the image"] = png => WithScanlines(png, scanlines => Zlib([.. scanlines, .. new byte[1000]])),
+        // FLG 0xBB sets FDICT and keeps (CMF * 256 + FLG) a multiple of 31; then a dictionary id, never used.
+        ["a zlib header naming a preset dictionary it does not use"] = png => WithScanlines(png, scanlines => [0x78, 0xBB, 0, 0, 0, 0, .. Zlib(scanlines)[2..]]),
+    };
+
+    [Theory]
+    [MemberData(nameof(ToleratedQuirks))]
+    public void Decodes_zlib_quirks_imagesharp_tolerates_to_its_pixels(string quirk)
+    {
+        var png = Quirks[quirk](CropPng());
+        using var crop = Image.Load<Rgb24>(CropPng());
+        using var tolerated = Image.Load<Rgb24>(png);
+        AssertSamePixels(crop, tolerated, $"ImageSharp, {quirk}");
+
+        AssertFastPathGivesImageSharpsPixels(png, quirk);
+    }
+
+    public static TheoryData<string> PalettesImageSharpWouldReadBeyond => [.. PaletteMalformations.Keys];
+
+    // Each turns a valid 112x112 palette crop (256 colours, 8 bits per index) into a PNG with correct CRCs that
+    // ImageSharp 2.1.13 would decode reading beyond its palette (without one, through a null reference), or (the
+    // last two) a malformed one the fast path used to leave to ImageSharp, indices unchecked.
+    private static readonly Dictionary<string, Func<byte[], byte[]>> PaletteMalformations = new()
+    {
+        ["indices beyond a palette cut to 16 colours"] = png => CraftedImages.PngWithPaletteCutTo(png, 16),
+        ["indices beyond the palette in the rows before the data ends"] = png =>
+            WithScanlines(CraftedImages.PngWithPaletteCutTo(png, 16), scanlines => Zlib(scanlines[..(scanlines.Length / 2)])),
+        ["no palette"] = png => CraftedImages.PngOf(CraftedImages.PngChunks(png).Where(chunk => chunk.Type != "PLTE")),
+        ["a palette of 0 bytes"] = png => WithPalette(png, _ => []),
+        ["a palette that is not a whole number of colours"] = png => WithPalette(png, palette => palette[..^1]),
+        ["a palette after the image data"] = png => CraftedImages.PngOf([.. CraftedImages.PngChunks(png).Where(chunk => chunk.Type is not ("PLTE" or "IEND")), .. CraftedImages.PngChunks(png).Where(chunk => chunk.Type is "PLTE" or "IEND")]),
+        ["IDAT chunks split by an ancillary chunk"] = png => SplitData(png, ("tEXt", "Comment\0split"u8.ToArray())),
+        ["an unknown critical chunk"] = png => Inserted(png, "IDAT", ("TeSt", [1, 2, 3])),
+    };
+
+    [Theory]
+    [MemberData(nameof(PalettesImageSharpWouldReadBeyond))]
+    public void Refuses_a_palette_png_imagesharp_would_read_beyond_its_palette_as_invalid(string malformation)
     {
         using var crop = Image.Load<Rgb24>(AlignedCrop.Value);
-        var png = Encode(crop, PngColorType.Palette, PngFilterMethod.None, PngCompressionLevel.DefaultCompression);
-        var chunks = CraftedImages.PngChunks(png).ToList();
-        var paletteIndex = chunks.FindIndex(chunk => chunk.Type == "PLTE");
-        chunks[paletteIndex] = ("PLTE", chunks[paletteIndex].Data[..(3 * 16)]);
-        var shortPalette = CraftedImages.PngOf(chunks);
-        Assert.True(PngFastDecoder.TryDecode(Unchecked(png), Configuration.Default, out var whole), "the full palette is covered");
-        whole.Dispose();
+        var palettePng = Encode(crop, PngColorType.Palette, PngFilterMethod.Adaptive, PngCompressionLevel.DefaultCompression);
+        Assert.Equal(3 * 256, CraftedImages.PngChunks(palettePng).Single(chunk => chunk.Type == "PLTE").Data.Length);
+        var png = PaletteMalformations[malformation](palettePng);
 
-        // ImageSharp 2.1.13 reads such an index past its palette array: the answer is whatever it was before.
-        Assert.False(PngFastDecoder.TryDecode(Unchecked(shortPalette), Configuration.Default, out _));
+        var refusal = Assert.Throws<ImageDecodingException>(() => _decoder.Decode(png).Dispose());
+
+        Assert.Equal(ImageErrorCode.InvalidImage, refusal.Code);
+        Assert.StartsWith("The PNG image is corrupt", refusal.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> PaletteKindsLeftToImageSharp => [.. PaletteEncoders.Keys];
+
+    private static readonly Dictionary<string, PngEncoder> PaletteEncoders = new()
+    {
+        ["4-bit palette"] = new() { ColorType = PngColorType.Palette, BitDepth = PngBitDepth.Bit4 },
+        ["Adam7-interlaced palette"] = new() { ColorType = PngColorType.Palette, BitDepth = PngBitDepth.Bit8, InterlaceMethod = PngInterlaceMode.Adam7 },
+    };
+
+    // Palette images the fast path does not decode go to ImageSharp only with an entry for every index their
+    // pixels can hold (16 at 4 bits, 256 at 8), since it does not check indices.
+    [Theory]
+    [MemberData(nameof(PaletteKindsLeftToImageSharp))]
+    public void Leaves_a_palette_kind_it_does_not_decode_to_imagesharp_only_with_a_full_palette(string kind)
+    {
+        using var crop = Image.Load<Rgb24>(AlignedCrop.Value);
+        var png = Encode(crop, PaletteEncoders[kind]);
+        var paletteEntries = CraftedImages.PngChunks(png).Single(chunk => chunk.Type == "PLTE").Data.Length / 3;
+        Assert.Equal(kind.StartsWith("4-bit", StringComparison.Ordinal) ? 16 : 256, paletteEntries);
+        using var expected = Image.Load<Rgb24>(png);
+
+        using var decoded = _decoder.Decode(_decoder.Identify(png), out var decodedByPngFastPath);
+
+        Assert.False(decodedByPngFastPath, $"{kind} should be left to ImageSharp");
+        AssertSamePixels(expected, decoded, kind);
+        var shortPalette = CraftedImages.PngWithPaletteCutTo(png, paletteEntries - 1);
+        Assert.Equal(ImageErrorCode.InvalidImage, Assert.Throws<ImageDecodingException>(() => _decoder.Decode(shortPalette).Dispose()).Code);
     }
 
     private void AssertFastPathGivesImageSharpsPixels(byte[] png, string what)
@@ -199,8 +319,10 @@ public sealed class PngFastDecoderTests
         {
             expected = Image.Load<Rgb24>(png);
         }
-        catch (Exception failure) when (failure is ImageFormatException or InvalidImageContentException)
+        catch (Exception failure) when (failure is not OutOfMemoryException)
         {
+            // ImageSharp's verdict, whatever the exception: ImageDecoder takes every one but OutOfMemoryException as
+            // a verdict on the input.
             Assert.Equal(ImageErrorCode.InvalidImage, Assert.Throws<ImageDecodingException>(() => _decoder.Decode(png).Dispose()).Code);
             return;
         }
@@ -315,6 +437,9 @@ public sealed class PngFastDecoderTests
         copy[index] = value;
         return copy;
     }
+
+    private static byte[] WithPalette(byte[] png, Func<byte[], byte[]> rewrite) =>
+        CraftedImages.PngOf(CraftedImages.PngChunks(png).Select(chunk => chunk.Type == "PLTE" ? (chunk.Type, rewrite(chunk.Data)) : chunk));
 
     private static byte[] Inserted(byte[] png, string beforeType, (string Type, byte[] Data) extra)
     {

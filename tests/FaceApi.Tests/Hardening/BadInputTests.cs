@@ -5,6 +5,7 @@ using FaceApi.Testing;
 using FaceApi.Tests.Endpoints;
 using FaceApi.Tests.Hosting;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -55,6 +56,22 @@ public sealed class BadInputTests(DefaultService factory) : IClassFixture<Defaul
         var bytes = TestData.ReadFacePhoto(photo);
 
         using var response = await client.EmbedAsync(Requests.Multipart(bytes[..(bytes.Length / 2)], fileName: photo));
+
+        await response.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
+    }
+
+    [Fact]
+    public async Task A_png_whose_pixels_refer_beyond_its_palette_is_an_invalid_image()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        using var photo = Image.Load<Rgb24>(TestData.ReadFacePhoto("john2.jpeg"));
+        using var encoded = new MemoryStream();
+        photo.SaveAsPng(encoded, new PngEncoder { ColorType = PngColorType.Palette, BitDepth = PngBitDepth.Bit8 });
+        using var whole = await client.EmbedAsync(Requests.Multipart(encoded.ToArray(), fileName: "face.png"));
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+
+        // ImageSharp 2.1.13 would look the missing colours up past the end of its palette array.
+        using var response = await client.EmbedAsync(Requests.Multipart(CraftedImages.PngWithPaletteCutTo(encoded.ToArray(), 16), fileName: "face.png"));
 
         await response.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_image");
     }
