@@ -6,12 +6,14 @@ using Microsoft.Extensions.Options;
 namespace FaceApi.Hosting;
 
 /// <summary>
-/// Bounds the request-body bytes held in memory at once, over all requests, to
+/// Bounds the memory request bodies hold at once, over all requests, to
 /// <see cref="UploadOptions.MaxBufferedBytes"/>. Bodies are read whole before admission
 /// (<see cref="UploadReader"/>), so without it N concurrent maximal bodies pin N x 55 MB during a burst
 /// (issue 13). Each body reserves its memory as it arrives, chunk by chunk (<see cref="BufferedBodyReservation"/>),
 /// so a slow upload holds only what has arrived. A body that does not fit is refused at once with 503
-/// <c>queue_full</c>, counted in <c>faceapi_rejections_total{reason="body_budget"}</c>.
+/// <c>queue_full</c>, counted in <c>faceapi_rejections_total{reason="body_budget"}</c>. The chunks kept
+/// for reuse (<see cref="BufferedBodyChunks"/>) count too: reserved and spare bytes together never
+/// exceed the budget, so it bounds what bodies hold, not only what they use.
 /// </summary>
 public sealed class BufferedBodyBudget : IDisposable
 {
@@ -24,52 +26,89 @@ public sealed class BufferedBodyBudget : IDisposable
 
     private readonly long _maxBytes;
 
-    // A counter rather than a rate limiter's leases: a body gives back part of what it holds (its
-    // chunks, once copied into one array), which a lease cannot do.
+    // Guards the reserved count together with the spare chunks, so that their sum is checked and
+    // changed as one: a chunk moves between a body and the spares without the sum changing.
+    private readonly Lock _lock = new();
     private long _reservedBytes;
 
     public BufferedBodyBudget(IOptions<UploadOptions> options)
     {
         _maxBytes = options.Value.MaxBufferedBytes;
-        Chunks = new BufferedBodyChunks(_maxBytes);
         // The series starts at 0: one that first appears at 1 has no earlier sample, so rate() and
         // increase() (and the rejections alert) would miss the first refusal.
         ServiceMetrics.Rejections.WithLabels(RejectionReason);
     }
 
     /// <summary>The bytes reserved now by bodies being read or served.</summary>
-    public long ReservedBytes => Interlocked.Read(ref _reservedBytes);
+    public long ReservedBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reservedBytes;
+            }
+        }
+    }
 
-    /// <summary>The chunks bodies are read into, each reserved here while it is in use.</summary>
-    public BufferedBodyChunks Chunks { get; }
+    /// <summary>The chunks kept for reuse, which the budget counts beside the reserved bytes.</summary>
+    internal BufferedBodyChunks Chunks { get; } = new();
 
     /// <summary>An empty reservation for one body; disposing it gives back all it holds.</summary>
     public BufferedBodyReservation Open() => new(this);
 
     public void Dispose() => Chunks.Dispose();
 
+    /// <summary>Reserves <paramref name="bytes"/> for a new array, letting go of spare chunks to make room for it.</summary>
     /// <exception cref="QueueFullException">The budget has no room for <paramref name="bytes"/> more now.</exception>
     internal void Take(long bytes)
     {
-        var reserved = Interlocked.Read(ref _reservedBytes);
-        while (true)
+        lock (_lock)
         {
-            if (reserved + bytes > _maxBytes)
-            {
-                ServiceMetrics.Rejections.WithLabels(RejectionReason).Inc();
-                throw new QueueFullException(RetryAfter);
-            }
-
-            // Taken only if no other body changed the count since it was read; otherwise try again with the new count.
-            var seen = Interlocked.CompareExchange(ref _reservedBytes, reserved + bytes, reserved);
-            if (seen == reserved)
-            {
-                return;
-            }
-
-            reserved = seen;
+            Reserve(bytes);
+            Chunks.KeepAtMost((_maxBytes - _reservedBytes) / BufferedBodyChunks.Size);
         }
     }
 
-    internal void Give(long bytes) => Interlocked.Add(ref _reservedBytes, -bytes);
+    /// <summary>Reserves a chunk and hands it out: a spare one (which moves from the spares to the reserved bytes) or a new one.</summary>
+    /// <exception cref="QueueFullException">The budget has no room for a chunk more now.</exception>
+    internal byte[] TakeChunk()
+    {
+        lock (_lock)
+        {
+            Reserve(BufferedBodyChunks.Size);
+            return Chunks.Rent();
+        }
+    }
+
+    internal void Give(long bytes)
+    {
+        lock (_lock)
+        {
+            _reservedBytes -= bytes;
+        }
+    }
+
+    /// <summary>Takes a chunk back from a body and keeps it: its bytes move from the reserved ones to the spares.</summary>
+    internal void GiveChunk(byte[] chunk)
+    {
+        lock (_lock)
+        {
+            _reservedBytes -= BufferedBodyChunks.Size;
+            Chunks.Keep(chunk);
+        }
+    }
+
+    // With spare chunks counted, a new array fits if the reserved bytes leave room for it; Take then
+    // drops the spares it displaces. A chunk taken from the spares changes nothing in the sum.
+    private void Reserve(long bytes)
+    {
+        if (_reservedBytes + bytes > _maxBytes)
+        {
+            ServiceMetrics.Rejections.WithLabels(RejectionReason).Inc();
+            throw new QueueFullException(RetryAfter);
+        }
+
+        _reservedBytes += bytes;
+    }
 }

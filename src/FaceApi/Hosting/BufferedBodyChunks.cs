@@ -4,16 +4,17 @@ namespace FaceApi.Hosting;
 
 /// <summary>
 /// The 64 KiB chunks request bodies are read into (<see cref="Uploads.PooledStreamReader"/>), kept for
-/// reuse up to the budget's worth, so a burst of large bodies reuses the same chunks instead of leaving
-/// each one as garbage: <see cref="ArrayPool{T}.Shared"/> keeps only 32 of a size per core, and a chunk
-/// held through a multi-second upload has been promoted to the oldest generation before it is dropped,
-/// so the garbage stayed until a full collection (sixteen 57 MB bodies at once: a 663 MiB managed heap
-/// after the burst, <c>deploy/attacks/replay.py --quick --only 12</c>). Every chunk in use is reserved
-/// in <see cref="BufferedBodyBudget"/>, so the chunks kept never exceed the budget either. Chunks that
-/// sat unused through a whole <see cref="UnusedFor"/> are let go, for the idle collection
+/// reuse after a body gives them back, so a burst of large bodies reuses the same chunks instead of
+/// leaving each one as garbage: <see cref="ArrayPool{T}.Shared"/> keeps only 32 of a size per core, and
+/// a chunk held through a multi-second upload has been promoted to the oldest generation before it is
+/// dropped, so the garbage stayed until a full collection (sixteen 57 MB bodies at once: a 663 MiB
+/// managed heap after the burst, <c>deploy/attacks/replay.py --quick --only 12</c>). How many are kept
+/// is <see cref="BufferedBodyBudget"/>'s decision: spare chunks count against it like reserved ones, so
+/// the two together never exceed <see cref="Uploads.UploadOptions.MaxBufferedBytes"/>. Chunks that sat
+/// unused through a whole <see cref="UnusedFor"/> are let go, for the idle collection
 /// (<see cref="IdleMemoryTrimmer"/>) to give back.
 /// </summary>
-public sealed class BufferedBodyChunks : IDisposable
+internal sealed class BufferedBodyChunks : IDisposable
 {
     /// <summary>
     /// 64 KiB: below the large-object heap's threshold of 85,000 bytes
@@ -27,17 +28,13 @@ public sealed class BufferedBodyChunks : IDisposable
     internal static readonly TimeSpan UnusedFor = TimeSpan.FromSeconds(10);
 
     private readonly Stack<byte[]> _spare = new();
-    private readonly int _maxSpare;
     private readonly Timer _letGoUnused;
 
     // The fewest spare chunks since the last check: that many were not needed in the whole interval.
     private int _fewestSpare;
 
-    public BufferedBodyChunks(long maxBufferedBytes)
-    {
-        _maxSpare = (int)Math.Min(maxBufferedBytes / Size, int.MaxValue);
+    public BufferedBodyChunks() =>
         _letGoUnused = new Timer(static state => ((BufferedBodyChunks)state!).LetGoUnused(), this, UnusedFor, UnusedFor);
-    }
 
     /// <summary>The chunks kept for reuse now.</summary>
     public int SpareCount
@@ -51,7 +48,7 @@ public sealed class BufferedBodyChunks : IDisposable
         }
     }
 
-    /// <summary>A chunk of <see cref="Size"/> bytes; give it back with <see cref="Return"/>.</summary>
+    /// <summary>A spare chunk if there is one, else a new one from <see cref="ArrayPool{T}.Shared"/>.</summary>
     public byte[] Rent()
     {
         lock (_spare)
@@ -66,19 +63,29 @@ public sealed class BufferedBodyChunks : IDisposable
         return ArrayPool<byte>.Shared.Rent(Size);
     }
 
-    /// <summary>Keeps a chunk for reuse, or, past the budget's worth, hands it to the shared pool.</summary>
-    public void Return(byte[] chunk)
+    /// <summary>Keeps a chunk for reuse.</summary>
+    public void Keep(byte[] chunk)
     {
         lock (_spare)
         {
-            if (_spare.Count < _maxSpare)
-            {
-                _spare.Push(chunk);
-                return;
-            }
+            _spare.Push(chunk);
         }
+    }
 
-        ArrayPool<byte>.Shared.Return(chunk);
+    /// <summary>Lets go of spare chunks until at most <paramref name="count"/> are left.</summary>
+    // Dropped for the collector rather than handed to ArrayPool<byte>.Shared, which would keep them out
+    // of any count.
+    public void KeepAtMost(long count)
+    {
+        lock (_spare)
+        {
+            while (_spare.Count > count)
+            {
+                _spare.Pop();
+            }
+
+            _fewestSpare = Math.Min(_fewestSpare, _spare.Count);
+        }
     }
 
     public void Dispose() => _letGoUnused.Dispose();

@@ -1,11 +1,13 @@
 using FaceApi.Core.Batching;
+using FaceApi.Uploads;
 
 namespace FaceApi.Hosting;
 
 /// <summary>
-/// The share of <see cref="BufferedBodyBudget"/> one request body holds: it grows with the body's
-/// memory, before each chunk or array is allocated, shrinks when the body lets some go, and is given
-/// back whole when disposed. Used by one request at a time, so it needs no locking.
+/// The share of <see cref="BufferedBodyBudget"/> one request body holds, and where the body gets its
+/// memory: every chunk or array it rents here is reserved before it exists and given back with it, so
+/// the reservation is always what the body holds. Disposing it gives back whatever is left. Used by
+/// one request at a time, so it needs no locking.
 /// </summary>
 public sealed class BufferedBodyReservation : IDisposable
 {
@@ -14,29 +16,53 @@ public sealed class BufferedBodyReservation : IDisposable
 
     internal BufferedBodyReservation(BufferedBodyBudget budget) => _budget = budget;
 
-    /// <summary>The chunks the body is read into; reserve each with <see cref="GrowTo"/> before renting it.</summary>
-    public BufferedBodyChunks Chunks => _budget.Chunks;
-
-    /// <summary>Makes the reservation cover <paramref name="bytes"/>, taking only the difference.</summary>
-    /// <exception cref="QueueFullException">The budget has no room for the difference now.</exception>
-    public void GrowTo(long bytes)
+    /// <summary>A chunk of <see cref="BufferedBodyChunks.Size"/> bytes; give it back with <see cref="Return"/>.</summary>
+    /// <exception cref="QueueFullException">The budget has no room for it now.</exception>
+    public byte[] RentChunk()
     {
-        if (bytes > _bytes)
-        {
-            _budget.Take(bytes - _bytes);
-            _bytes = bytes;
-        }
+        var chunk = _budget.TakeChunk();
+        _bytes += BufferedBodyChunks.Size;
+        return chunk;
     }
 
-    /// <summary>Gives back what the reservation holds beyond <paramref name="bytes"/>.</summary>
-    public void ShrinkTo(long bytes)
+    /// <summary>
+    /// An array of at least <paramref name="minimumLength"/> bytes: a chunk if its length would be a
+    /// chunk's anyway, else one from <see cref="UploadBuffers"/>. Give it back with <see cref="Return"/>.
+    /// </summary>
+    /// <exception cref="QueueFullException">The budget has no room for it now.</exception>
+    public byte[] Rent(int minimumLength)
     {
-        if (bytes < _bytes)
+        var length = UploadBuffers.LengthOf(minimumLength);
+        if (length == BufferedBodyChunks.Size)
         {
-            _budget.Give(_bytes - bytes);
-            _bytes = bytes;
+            return RentChunk();
         }
+
+        _budget.Take(length);
+        _bytes += length;
+        return UploadBuffers.Rent(minimumLength);
     }
 
-    public void Dispose() => ShrinkTo(0);
+    /// <summary>Gives back an array from <see cref="RentChunk"/> or <see cref="Rent"/>, and its share of the budget.</summary>
+    // UploadBuffers never hands out a chunk's length (Rent asks for a chunk then), so the length tells
+    // which kind it is.
+    public void Return(byte[] buffer)
+    {
+        if (buffer.Length == BufferedBodyChunks.Size)
+        {
+            _budget.GiveChunk(buffer);
+            _bytes -= BufferedBodyChunks.Size;
+            return;
+        }
+
+        UploadBuffers.Return(buffer);
+        _budget.Give(buffer.Length);
+        _bytes -= buffer.Length;
+    }
+
+    public void Dispose()
+    {
+        _budget.Give(_bytes);
+        _bytes = 0;
+    }
 }

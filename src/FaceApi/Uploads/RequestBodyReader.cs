@@ -11,7 +11,7 @@ namespace FaceApi.Uploads;
 /// </summary>
 internal static class RequestBodyReader
 {
-    /// <summary>Reads the body into an array from <see cref="UploadBuffers"/>; the caller gives it back.</summary>
+    /// <summary>Reads the body into an array rented from <paramref name="reservation"/>; the caller gives it back there.</summary>
     /// <param name="request">The request.</param>
     /// <param name="limit">The most bytes accepted; a longer body is refused with <paramref name="tooLarge"/>.</param>
     /// <param name="timeout">The longest the whole body may take to arrive (408 <c>request_timeout</c> after it).</param>

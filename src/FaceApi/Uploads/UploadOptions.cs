@@ -16,17 +16,25 @@ public sealed class UploadOptions
     public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Request-body bytes held in memory at once, summed over every body being read or served
+    /// Request-body memory held at once: every body being read or served, and the chunks kept for reuse
     /// (<see cref="Hosting.BufferedBodyBudget"/>); a body that would grow past it is refused at once with
     /// 503 <c>queue_full</c>. Bodies are read before admission, so nothing else bounds them in a burst.
-    /// Default 256 MiB: 64 admitted requests (<see cref="Hosting.RequestAdmissionOptions.MaxConcurrentRequests"/>)
-    /// with a 2-4 MB phone photo each hold 64 x 4 MiB buffers, so ordinary traffic never meets it, while
-    /// a burst of maximal bodies is held to four /verify bodies of 55 MB arriving at once (two 20 MiB
-    /// images as base64 in JSON, the largest body at the default <c>Limits:MaxEncodedBytes</c>) or twelve
-    /// 20 MiB /embed images. A body larger than one 64 KiB chunk is held twice while its chunks are copied
-    /// into one array (<see cref="PooledStreamReader"/>), so the budget must hold one largest body twice
-    /// (checked at start-up, <see cref="MaxBufferedBytesValidation"/>): a legitimate maximal request can
-    /// always run alone.
+    /// Default 256 MiB, from three bounds (figures at the default 20 MiB <c>Limits:MaxEncodedBytes</c>):
+    /// <list type="bullet">
+    /// <item>The largest body must fit at its peak, or start-up stops (<see cref="MaxBufferedBytesValidation"/>):
+    /// a JSON /verify of two images is 57.1 MB, held twice while its chunks are copied into one array
+    /// (<see cref="PooledStreamReader"/>), 109 MiB; 256 MiB leaves 147 MiB beside it.</item>
+    /// <item>Ordinary traffic: a body is held until its request is answered, so the 64 admitted requests
+    /// (<see cref="Hosting.RequestAdmissionOptions.MaxConcurrentRequests"/>) and those still being read
+    /// share it. 64 photos of 4 MB sent as multipart or raw take 244 MiB once read; as base64 in JSON a
+    /// photo takes 1.33 times its size, so 48 of them fill it, and a body counts twice while it is
+    /// copied out of its chunks. Large JSON photos are therefore refused here before admission is full,
+    /// with the same 503 <c>queue_full</c> and <c>Retry-After</c>.</item>
+    /// <item>Memory: issue 13 lets no attack raise RSS by more than 300 MB (286 MiB). 256 MiB is 268 MB,
+    /// which leaves about 30 MiB for what the budget does not count: connection buffers, parsing, and
+    /// the arrays of bodies already answered until the collector reclaims them (measured in the
+    /// README, Memory).</item>
+    /// </list>
     /// </summary>
     // At most 1 TiB, far above any replica's memory: a larger value is a typo.
     [Range(typeof(long), "1", "1099511627776")]

@@ -24,7 +24,7 @@ public static class UploadReader
     public static readonly IReadOnlyList<string> RawImageTypes =
         ["image/jpeg", "image/png", "image/webp", "image/bmp", "image/gif", "image/tiff", "application/octet-stream"];
 
-    /// <summary>Reads the fields <paramref name="shape"/> names; the caller disposes the result once its images are decoded.</summary>
+    /// <summary>Reads the fields <paramref name="shape"/> names; the caller disposes the result once it no longer needs its images.</summary>
     /// <exception cref="Core.Batching.QueueFullException"><paramref name="bodyBudget"/> has no room for the body.</exception>
     public static async Task<UploadedBody> ReadAsync(
         HttpRequest request,

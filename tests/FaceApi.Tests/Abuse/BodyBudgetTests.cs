@@ -17,8 +17,8 @@ namespace FaceApi.Tests.Abuse;
 /// images limited to 128 KiB, so the largest body is 422 KB, and a budget of exactly what one such body
 /// holds at its peak (its chunks and the array they are copied into: 960 KiB).
 /// The bodies over the budget are refused at once with 503 <c>queue_full</c>, counted as
-/// <c>faceapi_rejections_total{reason="body_budget"}</c>; a slow upload holds only what has arrived;
-/// and whatever way a request ends, it gives its share back.
+/// <c>faceapi_rejections_total{reason="body_budget"}</c>; a connection that sends only headers holds
+/// nothing and a slow upload only what has arrived; and whatever way a request ends, it gives its share back.
 /// </summary>
 [Collection(MetricsCollection.Name)]
 public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<BodyBudgetService>
@@ -87,6 +87,52 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
         // The whole budget is free again: a body that needs all of it is read and answered.
         using var whole = await client.PostAsync("/verify", Json(VerifyBody(MaximalBody)), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+    }
+
+    [Fact]
+    public async Task Connections_that_send_only_headers_hold_none_of_the_budget_and_a_maximal_body_beside_them_is_served()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var body = VerifyBody(MaximalBody);
+
+        // One connection more than the budget has chunks, each announcing a maximal body and sending
+        // none of it. A reader that took a chunk before the first byte let them hold the whole budget
+        // (about 4,100 such connections at the default 256 MiB) until the body deadline.
+        var headersOnly = (int)(PooledStreamReader.PeakBytes(MaximalBody) / PooledStreamReader.ChunkSize) + 1;
+        var started = Stopwatch.GetTimestamp();
+        var connections = await Task.WhenAll(Enumerable.Range(0, headersOnly).Select(async _ =>
+        {
+            var connection = await RawHttpConnection.OpenAsync(client.BaseAddress!);
+            await connection.SendHeadAsync("/verify", "application/json", body.Length, expectContinue: true);
+            return connection;
+        }));
+        try
+        {
+            // 100 Continue comes when the service starts reading a body: every one is being read.
+            foreach (var connection in connections)
+            {
+                var head = await connection.ReadHeadAsync(TimeSpan.FromSeconds(30));
+                Assert.StartsWith("HTTP/1.1 100 ", head, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(0, factory.Budget.ReservedBytes);
+
+            // A body that needs the whole budget is read and answered beside them, while they still wait:
+            // their body deadline, which began after their heads were sent, has not ended them.
+            using var served = await client.PostAsync("/verify", Json(body), TestContext.Current.CancellationToken);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            Assert.Equal(0, factory.Budget.ReservedBytes);
+            var deadline = TimeSpan.Parse(factory.Settings["FaceApi:Uploads:BodyReadTimeout"]!, CultureInfo.InvariantCulture);
+            Assert.True(elapsed < deadline, $"The body was served {elapsed.TotalSeconds:F1} s after the heads were sent, past their {deadline.TotalSeconds} s body deadline: they may have been ended first.");
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                connection.Dispose();
+            }
+        }
     }
 
     [Fact]

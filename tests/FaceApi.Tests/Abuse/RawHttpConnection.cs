@@ -25,10 +25,35 @@ internal sealed class RawHttpConnection : IDisposable
         return new RawHttpConnection(client);
     }
 
-    /// <summary>Writes a POST's request line and headers.</summary>
-    public Task SendHeadAsync(string path, string contentType, long contentLength) =>
+    /// <summary>Writes a POST's request line and headers; with <paramref name="expectContinue"/>, asks for <c>100 Continue</c> (RFC 9110 §10.1.1).</summary>
+    public Task SendHeadAsync(string path, string contentType, long contentLength, bool expectContinue = false) =>
         SendAsync(Encoding.ASCII.GetBytes(
-            $"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {contentType}\r\nContent-Length: {contentLength}\r\n\r\n"));
+            $"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {contentType}\r\nContent-Length: {contentLength}\r\n" +
+            (expectContinue ? "Expect: 100-continue\r\n" : "") + "\r\n"));
+
+    /// <summary>
+    /// Reads the head of the first answer, byte by byte so that nothing after it is consumed. After a
+    /// head sent with <c>Expect: 100-continue</c>, Kestrel answers <c>100 Continue</c> when the
+    /// application first reads the body: the sign that the request is waiting for its body.
+    /// </summary>
+    public async Task<string> ReadHeadAsync(TimeSpan timeout)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(timeout);
+        var received = new List<byte>();
+        var one = new byte[1];
+        while (received is not [.., (byte)'\r', (byte)'\n', (byte)'\r', (byte)'\n'])
+        {
+            if (await _stream.ReadAsync(one, deadline.Token) == 0)
+            {
+                break;
+            }
+
+            received.Add(one[0]);
+        }
+
+        return Encoding.ASCII.GetString([.. received]);
+    }
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes)
     {
