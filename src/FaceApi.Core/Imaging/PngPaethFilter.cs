@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.Intrinsics;
 
 namespace FaceApi.Core.Imaging;
@@ -18,26 +17,9 @@ namespace FaceApi.Core.Imaging;
 /// </remarks>
 internal static class PngPaethFilter
 {
-    /// <summary>
-    /// Reconstructs <paramref name="row"/> in place from the reconstructed row <paramref name="above"/> (zeros for
-    /// the first row); both hold whole pixels of <paramref name="bytesPerPixel"/> bytes.
-    /// </summary>
-    public static void Reverse(Span<byte> row, ReadOnlySpan<byte> above, int bytesPerPixel)
-    {
-        if (Vector128.IsHardwareAccelerated && bytesPerPixel >= 3)
-        {
-            ReversePixelByPixel(row, above, bytesPerPixel);
-        }
-        else
-        {
-            ReverseByteByByte(row, above, bytesPerPixel);
-        }
-    }
-
     /// <summary>One pixel per step, its 3 or 4 samples in 16-bit lanes.</summary>
     internal static void ReversePixelByPixel(Span<byte> row, ReadOnlySpan<byte> above, int bytesPerPixel)
     {
-        Debug.Assert(bytesPerPixel is 3 or 4 && row.Length % bytesPerPixel == 0, "Whole RGB or RGBA pixels.");
         above = above[..row.Length];
 
         // Left of the first pixel, a and c are 0 (9.2).

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -14,10 +15,14 @@ internal static class PngPixelLanes
     /// <summary>Keeps a sum's low byte in each lane: PNG filter arithmetic is modulo 256 (ISO/IEC 15948, 9.2).</summary>
     public static readonly Vector128<short> LowByte = Vector128.Create((short)0xFF);
 
+    /// <summary>Whether pixels of <paramref name="bytesPerPixel"/> bytes fit these lanes, with vector hardware to run them.</summary>
+    public static bool AreAccelerated(int bytesPerPixel) => Vector128.IsHardwareAccelerated && bytesPerPixel is 3 or 4;
+
     /// <summary>The pixel that starts at <paramref name="offset"/> in <paramref name="samples"/>.</summary>
     public static Vector128<short> Load(ReadOnlySpan<byte> samples, int offset, int bytesPerPixel)
     {
         // Unchecked: the callers' loops keep offset + bytesPerPixel within the span.
+        Debug.Assert(bytesPerPixel is 3 or 4 && offset + bytesPerPixel <= samples.Length, "A whole RGB or RGBA pixel.");
         ref var pixel = ref Unsafe.Add(ref MemoryMarshal.GetReference(samples), offset);
         var packed = bytesPerPixel == 4
             ? Unsafe.ReadUnaligned<uint>(ref pixel)
@@ -28,6 +33,7 @@ internal static class PngPixelLanes
     /// <summary>Writes the low byte of each of the pixel's lanes to <paramref name="samples"/> at <paramref name="offset"/>.</summary>
     public static void Store(Vector128<short> pixel, Span<byte> samples, int offset, int bytesPerPixel)
     {
+        Debug.Assert(bytesPerPixel is 3 or 4 && offset + bytesPerPixel <= samples.Length, "A whole RGB or RGBA pixel.");
         ref var destination = ref Unsafe.Add(ref MemoryMarshal.GetReference(samples), offset);
         var lanes = pixel.AsUInt16();
         var packed = Vector128.Narrow(lanes, lanes).AsUInt32().ToScalar();

@@ -9,11 +9,11 @@ namespace FaceApi.Core.Imaging;
 /// </summary>
 internal static class PngScanlineFilters
 {
-    private const byte None = 0;
-    private const byte Sub = 1;
-    private const byte Up = 2;
-    private const byte Average = 3;
-    private const byte Paeth = 4;
+    internal const byte None = 0;
+    internal const byte Sub = 1;
+    internal const byte Up = 2;
+    internal const byte Average = 3;
+    internal const byte Paeth = 4;
 
     /// <summary>
     /// Reconstructs every scanline of <paramref name="scanlines"/> in place and returns false on an unknown filter
@@ -36,11 +36,17 @@ internal static class PngScanlineFilters
                 case Up:
                     ReverseUp(row, above);
                     break;
+                case Average when PngPixelLanes.AreAccelerated(bytesPerPixel):
+                    PngAverageFilter.ReversePixelByPixel(row, above, bytesPerPixel);
+                    break;
                 case Average:
-                    PngAverageFilter.Reverse(row, above, bytesPerPixel);
+                    PngAverageFilter.ReverseByteByByte(row, above, bytesPerPixel);
+                    break;
+                case Paeth when PngPixelLanes.AreAccelerated(bytesPerPixel):
+                    PngPaethFilter.ReversePixelByPixel(row, above, bytesPerPixel);
                     break;
                 case Paeth:
-                    PngPaethFilter.Reverse(row, above, bytesPerPixel);
+                    PngPaethFilter.ReverseByteByByte(row, above, bytesPerPixel);
                     break;
                 default:
                     return false;

@@ -1,4 +1,5 @@
 using FaceApi.Core.Imaging;
+using static FaceApi.Core.Imaging.PngScanlineFilters;
 
 namespace FaceApi.Core.Tests.Imaging;
 
@@ -9,11 +10,6 @@ namespace FaceApi.Core.Tests.Imaging;
 /// </summary>
 public sealed class PngScanlineFiltersTests
 {
-    private const byte None = 0;
-    private const byte Sub = 1;
-    private const byte Up = 2;
-    private const byte Average = 3;
-    private const byte Paeth = 4;
     private const int Height = 8;
 
     private static readonly int[] Widths = [1, 2, 3, 5, 7, 8, 9, 16, 17, 112, 113];
