@@ -1,6 +1,4 @@
 using FaceApi.Core.Batching;
-using FaceApi.Core.Inference;
-using FaceApi.Core.Recognition;
 using FaceApi.Core.Tests.Recognition;
 using FaceApi.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,14 +11,12 @@ namespace FaceApi.Core.Tests.Batching;
 /// </summary>
 public sealed class AbandonedBatchDeliveryTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("faceapi-abandoned-").FullName;
+    private readonly BuiltModels _models = new();
 
     [Fact]
     public async Task A_cancelled_caller_still_delivers_the_batch_its_computed_face_ran_in()
     {
-        var path = Path.Combine(_directory, "tiny.onnx");
-        IResNetModelBuilder.Build(IResNetSpec.Tiny).Save(path);
-        using var embedder = new ArcFaceEmbedder(InferenceSessionPool.Load(path, new InferenceOptions(), NullLogger.Instance), new RecognitionOptions());
+        using var embedder = _models.LoadEmbedder(IResNetSpec.Tiny);
         using var observer = new SecondBatchGate();
         // One face per batch, one batch at a time: the caller's two faces run as batch 1, then batch 2.
         await using var batcher = new EmbeddingBatcher(
@@ -43,7 +39,7 @@ public sealed class AbandonedBatchDeliveryTests : IDisposable
         Assert.Equal(2, observer.Deliveries);
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _models.Dispose();
 
     /// <summary>Holds the second batch before its run, and counts deliveries.</summary>
     private sealed class SecondBatchGate : IBatcherObserver, IDisposable

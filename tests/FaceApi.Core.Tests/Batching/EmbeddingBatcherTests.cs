@@ -1,5 +1,4 @@
 using FaceApi.Core.Batching;
-using FaceApi.Core.Inference;
 using FaceApi.Core.Recognition;
 using FaceApi.Core.Tests.Recognition;
 using FaceApi.Testing;
@@ -10,7 +9,7 @@ namespace FaceApi.Core.Tests.Batching;
 /// <summary>The batcher over a real (tiny, dynamic-batch) IResNet model built by the test.</summary>
 public sealed class EmbeddingBatcherTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("faceapi-batcher-").FullName;
+    private readonly BuiltModels _models = new();
     private readonly RecordingObserver _observer = new();
 
     [Fact]
@@ -158,17 +157,12 @@ public sealed class EmbeddingBatcherTests : IDisposable
         Assert.All(results, result => Assert.Equal(embedder.EmbeddingSize, Assert.Single(result).Vector.Length));
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _models.Dispose();
 
     private EmbeddingBatcher Create(ArcFaceEmbedder embedder, BatchingOptions options) =>
         new(embedder, options, NullLogger<EmbeddingBatcher>.Instance, _observer);
 
-    private ArcFaceEmbedder LoadEmbedder(int? batchSize = null)
-    {
-        var path = Path.Combine(_directory, $"{Guid.NewGuid():N}.onnx");
-        IResNetModelBuilder.Build(IResNetSpec.Tiny with { BatchSize = batchSize }).Save(path);
-        return new ArcFaceEmbedder(InferenceSessionPool.Load(path, new InferenceOptions(), NullLogger.Instance), new RecognitionOptions());
-    }
+    private ArcFaceEmbedder LoadEmbedder(int? batchSize = null) => _models.LoadEmbedder(IResNetSpec.Tiny with { BatchSize = batchSize });
 
     private sealed class RecordingObserver : IBatcherObserver
     {

@@ -9,7 +9,7 @@ namespace FaceApi.Core.Tests.Recognition;
 /// <summary>The embedder's model contract, checked with small real ONNX models built by the tests.</summary>
 public sealed class ArcFaceEmbedderTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("faceapi-models-").FullName;
+    private readonly BuiltModels _models = new();
 
     [Fact]
     public void Reads_names_crop_size_dimension_and_dynamic_batch_from_a_w600k_r50_shaped_model()
@@ -37,7 +37,7 @@ public sealed class ArcFaceEmbedderTests : IDisposable
     [InlineData(EmbedderContractViolation.NonSquareInput)]
     public void Refuses_a_model_with_the_wrong_contract_at_load_time(EmbedderContractViolation violation)
     {
-        var path = Path.Combine(_directory, $"{violation}.onnx");
+        var path = Path.Combine(_models.Folder, $"{violation}.onnx");
         File.WriteAllBytes(path, ContractViolatingModelBuilder.Build(violation));
         var sessions = InferenceSessionPool.Load(path, new InferenceOptions(), NullLogger.Instance);
 
@@ -50,7 +50,7 @@ public sealed class ArcFaceEmbedderTests : IDisposable
     [Fact]
     public void Refuses_a_crop_size_that_no_arcface_template_fits_and_says_so()
     {
-        var path = Path.Combine(_directory, "crop-100.onnx");
+        var path = Path.Combine(_models.Folder, "crop-100.onnx");
         File.WriteAllBytes(path, ContractViolatingModelBuilder.Build(EmbedderContractViolation.CropWithoutTemplate));
         using var sessions = InferenceSessionPool.Load(path, new InferenceOptions(), NullLogger.Instance);
 
@@ -132,7 +132,7 @@ public sealed class ArcFaceEmbedderTests : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _models.Dispose();
 
     internal static AlignedFace RandomCrop(int seed)
     {
@@ -141,10 +141,5 @@ public sealed class ArcFaceEmbedderTests : IDisposable
         return new AlignedFace(112, pixels);
     }
 
-    private ArcFaceEmbedder Load(IResNetSpec spec)
-    {
-        var path = Path.Combine(_directory, $"{Guid.NewGuid():N}.onnx");
-        IResNetModelBuilder.Build(spec).Save(path);
-        return new ArcFaceEmbedder(InferenceSessionPool.Load(path, new InferenceOptions(), NullLogger.Instance), new RecognitionOptions());
-    }
+    private ArcFaceEmbedder Load(IResNetSpec spec) => _models.LoadEmbedder(spec);
 }

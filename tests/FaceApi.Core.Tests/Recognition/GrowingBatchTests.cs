@@ -1,7 +1,6 @@
 using FaceApi.Core.Inference;
 using FaceApi.Core.Recognition;
 using FaceApi.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FaceApi.Core.Tests.Recognition;
 
@@ -11,15 +10,13 @@ namespace FaceApi.Core.Tests.Recognition;
 /// </summary>
 public sealed class GrowingBatchTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("faceapi-growing-").FullName;
+    private readonly BuiltModels _models = new();
 
     [Fact]
     public async Task Batches_of_one_to_twelve_in_turn_equal_single_runs()
     {
-        var path = Path.Combine(_directory, "tiny.onnx");
-        IResNetModelBuilder.Build(IResNetSpec.Tiny).Save(path);
         // One session, so every batch reuses (and grows) the same run memory.
-        using var embedder = new ArcFaceEmbedder(InferenceSessionPool.Load(path, new InferenceOptions { PoolSize = 1 }, NullLogger.Instance), new RecognitionOptions());
+        using var embedder = _models.LoadEmbedder(IResNetSpec.Tiny, new InferenceOptions { PoolSize = 1 });
         var faces = Enumerable.Range(0, 12).Select(ArcFaceEmbedderTests.RandomCrop).ToArray();
         var alone = new List<float[]>();
         foreach (var face in faces)
@@ -53,5 +50,5 @@ public sealed class GrowingBatchTests : IDisposable
         Assert.Equal([1, 2, 4, 8, 16, 32], capacities.Distinct());
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _models.Dispose();
 }
