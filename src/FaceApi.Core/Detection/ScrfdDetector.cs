@@ -75,12 +75,16 @@ public sealed class ScrfdDetector : IDisposable
     /// <summary>Why CUDA was asked for but not used; null when it runs or was not asked for.</summary>
     public string? CudaFallbackReason => _sessions.CudaFallbackReason;
 
-    /// <summary>Detects faces, largest first, in source-image pixels.</summary>
-    public async Task<IReadOnlyList<DetectedFace>> DetectAsync(Image<Rgb24> image, CancellationToken cancellationToken)
+    /// <summary>
+    /// Detects faces, largest first, in source-image pixels. Blocks the calling thread for the model
+    /// run, and while every session is busy; call it from a thread meant for that (a
+    /// <see cref="Scheduling.ComputeScheduler"/>'s), not from the thread pool.
+    /// </summary>
+    public IReadOnlyList<DetectedFace> Detect(Image<Rgb24> image)
     {
         ArgumentNullException.ThrowIfNull(image);
         using var canvas = LetterboxedImage.Create(image, InputWidth, InputHeight);
-        using var lease = await _sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+        using var lease = _sessions.Rent();
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, canvas.Tensor, [1, 3, InputHeight, InputWidth]);
         using var runOptions = new RunOptions();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -90,12 +94,12 @@ public sealed class ScrfdDetector : IDisposable
     }
 
     /// <summary>Warms the session(s) up so the first request does not pay for initialisation.</summary>
-    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    public void WarmUp()
     {
         using var blank = new Image<Rgb24>(InputWidth, InputHeight);
         for (var i = 0; i < _sessions.Size; i++)
         {
-            _ = await DetectAsync(blank, cancellationToken).ConfigureAwait(false);
+            _ = Detect(blank);
         }
     }
 

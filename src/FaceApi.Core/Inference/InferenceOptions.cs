@@ -36,6 +36,14 @@ public sealed class InferenceOptions
     public int CpuIntraOpThreads { get; set; }
 
     /// <summary>
+    /// Threads that decode, detect and align photos (<see cref="Scheduling.ComputeScheduler"/>); 0 is one
+    /// per core. Decoding runs on the CPU even when the models run on a GPU, so a GPU deployment wants
+    /// as many as the cores it has.
+    /// </summary>
+    [Range(0, 1024)]
+    public int ComputeThreads { get; set; }
+
+    /// <summary>
     /// Whether ONNX Runtime's intra-op threads busy-wait for work after each parallel step
     /// (<c>session.intra_op.allow_spinning</c>, on in ONNX Runtime by default). Off here: a session
     /// is idle between batches, and spinning threads then burn cores the request threads need

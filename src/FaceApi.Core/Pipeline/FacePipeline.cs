@@ -3,6 +3,7 @@ using FaceApi.Core.Alignment;
 using FaceApi.Core.Batching;
 using FaceApi.Core.Detection;
 using FaceApi.Core.Imaging;
+using FaceApi.Core.Scheduling;
 using FaceApi.Core.Shedding;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -11,12 +12,13 @@ namespace FaceApi.Core.Pipeline;
 
 /// <summary>
 /// Decode, detect, align, embed: the whole path from uploaded bytes to embeddings. Decoding,
-/// detection and alignment run on the caller's thread; embedding goes through the batcher so that
-/// faces of concurrent requests share model runs.
+/// detection and alignment run on a <see cref="ComputeScheduler"/>'s threads; embedding goes through
+/// the batcher so that faces of concurrent requests share model runs.
 /// </summary>
 /// <param name="decoder">Turns bytes into pixels within the configured limits.</param>
 /// <param name="detector">Finds faces and their landmarks.</param>
 /// <param name="batcher">Embeds aligned crops.</param>
+/// <param name="compute">Runs decoding, detection and alignment, off the request's thread.</param>
 /// <param name="cropSize">Side of the recognition model's square crop.</param>
 /// <param name="observer">Receives stage timings; optional.</param>
 /// <param name="shedder">Refuses images whose expected wait is too long; optional (none: every image waits its turn).</param>
@@ -24,6 +26,7 @@ public sealed class FacePipeline(
     ImageDecoder decoder,
     ScrfdDetector detector,
     IEmbeddingBatcher batcher,
+    ComputeScheduler compute,
     int cropSize,
     IPipelineObserver? observer = null,
     LoadShedder? shedder = null)
@@ -64,57 +67,60 @@ public sealed class FacePipeline(
         ArgumentNullException.ThrowIfNull(request);
         // Before any work, so that a refusal costs nothing and comes at once.
         shedder?.Admit(needsDetection: !request.Aligned, batcher);
-        if (request.Aligned)
+        var aligned = request.Aligned
+            ? await compute.Run(() => DecodeCrop(identified, cancellationToken), cancellationToken).ConfigureAwait(false)
+            : await DetectAndAlignAsync(identified, request, cancellationToken).ConfigureAwait(false);
+        var embeddings = await batcher.EmbedAsync(aligned.Crops, cancellationToken).ConfigureAwait(false);
+        var faces = new AnalyzedFace[embeddings.Length];
+        for (var i = 0; i < faces.Length; i++)
         {
-            using var crop = Decode(identified, cancellationToken);
-            var embedding = await batcher.EmbedAsync([FaceAligner.FromCrop(crop, cropSize)], cancellationToken).ConfigureAwait(false);
-            return new FaceAnalysis(crop.Width, crop.Height, 1, [new AnalyzedFace(null, embedding[0])]);
+            faces[i] = new AnalyzedFace(aligned.Detections?[i], embeddings[i]);
         }
 
-        var (image, detections) = await DecodeAndDetectAsync(identified, request, cancellationToken).ConfigureAwait(false);
-        using (image)
-        {
-            var selected = request.MaxFaces is { } max ? detections.Take(max).ToArray() : detections.ToArray();
-            if (selected.Length > batcher.QueueCapacity)
-            {
-                throw new TooManyFacesException(selected.Length, batcher.QueueCapacity);
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            var crops = Array.ConvertAll(selected, face => FaceAligner.Align(image, face.Landmarks.ToArray(), cropSize));
-            observer?.FacesAligned(Stopwatch.GetElapsedTime(started), crops.Length);
-
-            var embeddings = await batcher.EmbedAsync(crops, cancellationToken).ConfigureAwait(false);
-            var faces = selected.Select((face, i) => new AnalyzedFace(face, embeddings[i])).ToArray();
-            return new FaceAnalysis(image.Width, image.Height, detections.Count, faces);
-        }
+        return new FaceAnalysis(aligned.Width, aligned.Height, aligned.FacesFound, faces);
     }
 
-    // The caller owns and disposes the image.
-    private async Task<(Image<Rgb24> Image, IReadOnlyList<DetectedFace> Faces)> DecodeAndDetectAsync(
-        IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
+    // On a compute thread: the crop is the face.
+    private AlignedImage DecodeCrop(IdentifiedImage identified, CancellationToken cancellationToken)
     {
-        Image<Rgb24>? image = null;
-        var found = 0;
+        using var crop = Decode(identified, cancellationToken);
+        return new AlignedImage(crop.Width, crop.Height, 1, null, [FaceAligner.FromCrop(crop, cropSize)]);
+    }
+
+    private async Task<AlignedImage> DetectAndAlignAsync(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
+    {
+        var facesToEmbed = 0;
         try
         {
-            image = Decode(identified, cancellationToken);
-            var started = Stopwatch.GetTimestamp();
-            var detections = await detector.DetectAsync(image, cancellationToken).ConfigureAwait(false);
-            observer?.FacesDetected(Stopwatch.GetElapsedTime(started), detections.Count);
-            found = Math.Min(detections.Count, request.MaxFaces ?? int.MaxValue);
-            return (image, detections);
-        }
-        catch
-        {
-            image?.Dispose();
-            throw;
+            var aligned = await compute.Run(() => DetectAndAlign(identified, request, cancellationToken), cancellationToken).ConfigureAwait(false);
+            facesToEmbed = aligned.Crops.Length;
+            return aligned;
         }
         finally
         {
-            // Detected, undecodable or abandoned: either way the image no longer waits for the detector.
-            shedder?.DetectionFinished(facesToEmbed: found);
+            // Detected, undecodable, refused or abandoned: either way the image no longer waits for the detector.
+            shedder?.DetectionFinished(facesToEmbed);
         }
+    }
+
+    // On a compute thread: the decoded photo never leaves it, only the aligned crops do.
+    private AlignedImage DetectAndAlign(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
+    {
+        using var image = Decode(identified, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var detections = detector.Detect(image);
+        observer?.FacesDetected(Stopwatch.GetElapsedTime(started), detections.Count);
+
+        var selected = request.MaxFaces is { } max ? detections.Take(max).ToArray() : detections.ToArray();
+        if (selected.Length > batcher.QueueCapacity)
+        {
+            throw new TooManyFacesException(selected.Length, batcher.QueueCapacity);
+        }
+
+        started = Stopwatch.GetTimestamp();
+        var crops = Array.ConvertAll(selected, face => FaceAligner.Align(image, face.Landmarks.ToArray(), cropSize));
+        observer?.FacesAligned(Stopwatch.GetElapsedTime(started), crops.Length);
+        return new AlignedImage(image.Width, image.Height, detections.Count, selected, crops);
     }
 
     private Image<Rgb24> Decode(IdentifiedImage identified, CancellationToken cancellationToken)
@@ -130,4 +136,12 @@ public sealed class FacePipeline(
 
         return image;
     }
+
+    /// <summary>What the compute stage hands on: the image's size, its faces and their crops.</summary>
+    /// <param name="Width">Width after EXIF orientation.</param>
+    /// <param name="Height">Height after EXIF orientation.</param>
+    /// <param name="FacesFound">Faces the detector found, before any <see cref="AnalysisRequest.MaxFaces"/> cut.</param>
+    /// <param name="Detections">Where each crop's face is; null for an aligned crop.</param>
+    /// <param name="Crops">The faces to embed, largest first.</param>
+    private sealed record AlignedImage(int Width, int Height, int FacesFound, DetectedFace[]? Detections, AlignedFace[] Crops);
 }

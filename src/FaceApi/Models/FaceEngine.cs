@@ -3,6 +3,7 @@ using FaceApi.Core.Batching;
 using FaceApi.Core.Detection;
 using FaceApi.Core.Pipeline;
 using FaceApi.Core.Recognition;
+using FaceApi.Core.Scheduling;
 using FaceApi.Errors;
 using FaceApi.Health;
 using FaceApi.Metrics;
@@ -138,6 +139,7 @@ public sealed record LoadedModels(
     ScrfdDetector Detector,
     ArcFaceEmbedder Embedder,
     EmbeddingBatcher Batcher,
+    ComputeScheduler Compute,
     FacePipeline Pipeline,
     string DetectorFile,
     string RecognitionFile);

@@ -4,6 +4,7 @@ using FaceApi.Core.Imaging;
 using FaceApi.Core.Inference;
 using FaceApi.Core.Pipeline;
 using FaceApi.Core.Recognition;
+using FaceApi.Core.Scheduling;
 using FaceApi.Core.Shedding;
 using FaceApi.Hosting;
 using FaceApi.Metrics;
@@ -141,6 +142,7 @@ public sealed class ModelLoader(
     {
         await loaded.Batcher.DrainAsync(cancellationToken);
         await loaded.Batcher.DisposeAsync();
+        loaded.Compute.Dispose();
         loaded.Embedder.Dispose();
         loaded.Detector.Dispose();
     }
@@ -168,6 +170,7 @@ public sealed class ModelLoader(
         ScrfdDetector? detector = null;
         ArcFaceEmbedder? embedder = null;
         EmbeddingBatcher? batcher = null;
+        ComputeScheduler? compute = null;
         try
         {
             detectorSessions = InferenceSessionPool.Load(detectorFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>());
@@ -178,7 +181,8 @@ public sealed class ModelLoader(
             var shedder = new LoadShedder(admission.Value.MaxQueueTime, detector.RunSeconds, detector.ConcurrentRuns, embedder.SecondsPerFace, observer);
             batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer);
 
-            await detector.WarmUpAsync(cancellationToken);
+            compute = new ComputeScheduler(inference.Value.ComputeThreads);
+            await compute.Run(detector.WarmUp, cancellationToken);
             await embedder.WarmUpAsync(WarmUpBatchSizes(batcher.MaxBatchSize), cancellationToken);
 
             ServiceMetrics.QueueCapacity.Set(batcher.QueueCapacity);
@@ -189,8 +193,8 @@ public sealed class ModelLoader(
                 embedder.Provider.ToString(),
                 OnnxRuntimeVersion).Set(1);
 
-            var pipeline = new FacePipeline(new ImageDecoder(decoding.Value), detector, batcher, embedder.CropSize, observer, shedder);
-            return new LoadedModels(detector, embedder, batcher, pipeline, detectorFile, recognitionFile);
+            var pipeline = new FacePipeline(new ImageDecoder(decoding.Value), detector, batcher, compute, embedder.CropSize, observer, shedder);
+            return new LoadedModels(detector, embedder, batcher, compute, pipeline, detectorFile, recognitionFile);
         }
         catch
         {
@@ -199,6 +203,8 @@ public sealed class ModelLoader(
             {
                 await batcher.DisposeAsync();
             }
+
+            compute?.Dispose();
 
             (embedder as IDisposable ?? recognitionSessions)?.Dispose();
             (detector as IDisposable ?? detectorSessions)?.Dispose();

@@ -18,7 +18,7 @@ public sealed class ScrfdDetectorTests(ModelFixture models) : IClassFixture<Mode
         var expected = TestData.Faces.Images.Single(i => i.File == $"faces/{file}");
         using var image = Decoder.Decode(TestData.ReadFacePhoto(file));
 
-        var faces = await models.Detector!.DetectAsync(image, TestContext.Current.CancellationToken);
+        var faces = models.Detector!.Detect(image);
 
         var match = ReferenceFaceMatch.Create(expected.Reference, faces.Select(ToObserved).ToArray());
         TestContext.Current.TestOutputHelper!.WriteLine(match.Describe());
@@ -36,7 +36,7 @@ public sealed class ScrfdDetectorTests(ModelFixture models) : IClassFixture<Mode
         TestData.RequireAvailable();
         using var image = Decoder.Decode(TestData.ReadFacePhoto("obama_family.jpg"));
 
-        var faces = await models.Detector!.DetectAsync(image, TestContext.Current.CancellationToken);
+        var faces = models.Detector!.Detect(image);
 
         Assert.Equal(faces.OrderByDescending(f => f.Box.Area).ToList(), faces);
     }
@@ -48,7 +48,7 @@ public sealed class ScrfdDetectorTests(ModelFixture models) : IClassFixture<Mode
         // A uniform grey canvas: nothing in it resembles a face.
         using var blank = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(640, 480, new SixLabors.ImageSharp.PixelFormats.Rgb24(128, 128, 128));
 
-        var faces = await models.Detector!.DetectAsync(blank, TestContext.Current.CancellationToken);
+        var faces = models.Detector!.Detect(blank);
 
         Assert.Empty(faces);
     }

@@ -1,6 +1,7 @@
 using FaceApi.Core.Batching;
 using FaceApi.Core.Imaging;
 using FaceApi.Core.Pipeline;
+using FaceApi.Core.Scheduling;
 using FaceApi.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,7 +14,8 @@ public sealed class FacePipelineTests(ModelFixture models) : IClassFixture<Model
     {
         TestData.RequireAvailable();
         await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions { QueueCapacity = 2 }, NullLogger<EmbeddingBatcher>.Instance);
-        var pipeline = new FacePipeline(new ImageDecoder(new ImageDecodingOptions()), models.Detector!, batcher, models.Embedder!.CropSize);
+        using var compute = new ComputeScheduler(threadCount: 1);
+        var pipeline = new FacePipeline(new ImageDecoder(new ImageDecodingOptions()), models.Detector!, batcher, compute, models.Embedder!.CropSize);
         var family = TestData.ReadFacePhoto("obama_family.jpg"); // 4 faces (faces.json)
 
         await Assert.ThrowsAsync<TooManyFacesException>(() => pipeline.AnalyzeAsync(family, new AnalysisRequest(), TestContext.Current.CancellationToken));
@@ -22,5 +24,36 @@ public sealed class FacePipelineTests(ModelFixture models) : IClassFixture<Model
         Assert.Equal(4, analysis.FacesFound);
         Assert.Equal(2, analysis.Faces.Count);
         Assert.Equal(0, batcher.QueueDepth);
+    }
+
+    [Fact]
+    public async Task Decoding_detection_and_alignment_run_on_the_compute_threads_never_on_the_thread_pool()
+    {
+        TestData.RequireAvailable();
+        await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
+        using var compute = new ComputeScheduler(threadCount: 1);
+        var stages = new StageThreads();
+        var pipeline = new FacePipeline(new ImageDecoder(new ImageDecodingOptions()), models.Detector!, batcher, compute, models.Embedder!.CropSize, stages);
+
+        var analysis = await pipeline.AnalyzeAsync(TestData.ReadFacePhoto("obama_family.jpg"), new AnalysisRequest(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, analysis.Faces.Count);
+        Assert.Equal(["decode faceapi-compute-0", "detect faceapi-compute-0", "align faceapi-compute-0"], stages.Seen);
+    }
+
+    // Records which thread each stage ran on.
+    private sealed class StageThreads : IPipelineObserver
+    {
+        public List<string> Seen { get; } = [];
+
+        public void ImageDecoded(TimeSpan elapsed) => Record("decode");
+
+        public void FacesDetected(TimeSpan elapsed, int faces) => Record("detect");
+
+        public void FacesAligned(TimeSpan elapsed, int faces) => Record("align");
+
+        public void RequestShed(TimeSpan expectedWait) => Record("shed");
+
+        private void Record(string stage) => Seen.Add($"{stage} {(Thread.CurrentThread.IsThreadPoolThread ? "thread-pool" : Thread.CurrentThread.Name)}");
     }
 }

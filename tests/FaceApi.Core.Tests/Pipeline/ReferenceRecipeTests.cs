@@ -30,7 +30,7 @@ public sealed class ReferenceRecipeTests(ModelFixture models) : IClassFixture<Mo
         foreach (var photo in reference.Photos)
         {
             using var image = Decoder.Decode(await File.ReadAllBytesAsync(TestData.Require(photo.File), TestContext.Current.CancellationToken));
-            var faces = await models.Detector!.DetectAsync(image, TestContext.Current.CancellationToken);
+            var faces = models.Detector!.Detect(image);
             var largest = faces[0];
             var crop = FaceAligner.Align(image, largest.Landmarks.ToArray(), models.Embedder!.CropSize);
             var embedding = (await models.Embedder.EmbedAsync([crop], TestContext.Current.CancellationToken))[0];

@@ -67,7 +67,7 @@ public sealed class IdentityTests(ModelFixture models) : IClassFixture<ModelFixt
     {
         var decoder = new ImageDecoder(new ImageDecodingOptions());
         using var image = decoder.Decode(await File.ReadAllBytesAsync(TestData.Path(file)));
-        var faces = await models.Detector!.DetectAsync(image, CancellationToken.None);
+        var faces = models.Detector!.Detect(image);
         var crop = FaceAligner.Align(image, faces[0].Landmarks.ToArray(), models.Embedder!.CropSize);
         return (await models.Embedder.EmbedAsync([crop], CancellationToken.None))[0];
     }
