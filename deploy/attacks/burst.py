@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Issue 13's photo burst, timed where the target is set: at the service's socket.
+
+Starts the service (replay.py's Service: the small real models of ../shared/testdata), sends a few
+photos one by one, then --rounds bursts of --count four-face photos at once with `hey`, each with
+--pause seconds between, while `tcpdump` records the loopback traffic. For every connection it takes
+the time from the request's first data packet reaching the service's port to the response's first
+data packet, and prints the percentiles of refusals (503) and served photos (200) per round.
+Client-side times would add the load generator's own waiting for a core, which on a small machine
+is most of what it reports.
+
+    deploy/attacks/burst.py [--service src/FaceApi/bin/Release/net10.0/FaceApi.dll]
+                            [--count 200] [--rounds 2] [--pause 3] [--warm-up 10]
+
+Needs `hey` and `tcpdump` (apt-get install tcpdump; capturing needs root or CAP_NET_RAW).
+"""
+import argparse
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from replay import FAMILY, ROOT, Service
+
+BOUNDARY = "FaceApiBurstBoundary"
+
+
+def multipart_photo(path):
+    with open(path, "wb") as body:
+        body.write(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="image"; filename="family.jpg"\r\n'
+                   "Content-Type: image/jpeg\r\n\r\n".encode() + FAMILY + f"\r\n--{BOUNDARY}--\r\n".encode())
+
+
+def hey(port, body, count, concurrency):
+    subprocess.run(["hey", "-n", str(count), "-c", str(concurrency), "-m", "POST",
+                    "-T", f"multipart/form-data; boundary={BOUNDARY}", "-D", body,
+                    f"http://127.0.0.1:{port}/embed"], check=True, stdout=subprocess.DEVNULL)
+
+
+def first_data_packets(pcap, port):
+    """Per client port: (first request data time, first response data time, response status)."""
+    with open(pcap, "rb") as capture:
+        magic, _, _, _, _, _, link = struct.unpack("<IHHiIII", capture.read(24))
+        nanoseconds = magic == 0xA1B23C4D
+        header = {1: 14, 113: 16, 276: 20}[link]  # Ethernet, Linux cooked v1 and v2 (pcap-linktype(7))
+        connections = {}
+        while len(record := capture.read(16)) == 16:
+            seconds, fraction, length, _ = struct.unpack("<IIII", record)
+            frame = capture.read(length)
+            at = seconds + fraction / (1e9 if nanoseconds else 1e6)
+            ip = frame[header:]
+            if len(ip) < 20 or ip[0] >> 4 != 4:
+                continue
+            ip_header = (ip[0] & 15) * 4
+            tcp = ip[ip_header:]
+            source, destination = struct.unpack(">HH", tcp[:4])
+            tcp_header = (tcp[12] >> 4) * 4
+            if struct.unpack(">H", ip[2:4])[0] - ip_header - tcp_header <= 0:
+                continue  # no payload: handshake, acknowledgements, close
+            if destination == port:
+                connections.setdefault(source, [at, None, None])
+            elif source == port and source != destination and destination in connections and connections[destination][1] is None:
+                connections[destination][1:] = [at, tcp[tcp_header + 9:tcp_header + 12].decode("latin1")]
+        return connections
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(fraction * len(ordered) + 0.999) - 1))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--service", default=os.path.join(ROOT, "src/FaceApi/bin/Release/net10.0/FaceApi.dll"))
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pause", type=float, default=3)
+    parser.add_argument("--warm-up", type=int, default=10)
+    args = parser.parse_args()
+
+    service = Service(args.service)
+    work = tempfile.mkdtemp(prefix="faceapi-burst-")
+    body, pcap = os.path.join(work, "photo.multipart"), os.path.join(work, "burst.pcap")
+    multipart_photo(body)
+    try:
+        if not service.wait_ready(120):
+            sys.exit("the service did not become ready:\n" + service.log_text()[-2000:])
+        hey(service.port, body, args.warm_up, 1)
+        for round_number in range(1, args.rounds + 1):
+            time.sleep(args.pause)
+            capture = subprocess.Popen(["tcpdump", "-i", "lo", "-s", "128", "-w", pcap, f"tcp port {service.port}"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)  # tcpdump is capturing once it has opened the interface
+            hey(service.port, body, args.count, args.count)
+            time.sleep(0.5)
+            capture.terminate()
+            capture.wait()
+            by_status = {}
+            for arrived, answered, status in first_data_packets(pcap, service.port).values():
+                if answered is not None:
+                    by_status.setdefault(status, []).append((answered - arrived) * 1000)
+            summary = " | ".join(
+                f"{status}: {len(times)}, p50 {percentile(times, .5):.0f} p99 {percentile(times, .99):.0f} max {max(times):.0f} ms"
+                for status, times in sorted(by_status.items()))
+            print(f"round {round_number}: {summary}", flush=True)
+        errors = [line for line in service.log_text().splitlines() if " ERR] " in line or " FTL] " in line]
+        print(f"error log lines: {len(errors)}")
+    finally:
+        service.stop()
+
+
+if __name__ == "__main__":
+    main()
