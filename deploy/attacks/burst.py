@@ -97,14 +97,16 @@ def main():
             time.sleep(0.5)
             capture.terminate()
             capture.wait()
-            by_status = {}
+            by_status, unanswered = {}, 0
             for arrived, answered, status in first_data_packets(pcap, service.port).values():
-                if answered is not None:
+                if answered is None:
+                    unanswered += 1
+                else:
                     by_status.setdefault(status, []).append((answered - arrived) * 1000)
             summary = " | ".join(
                 f"{status}: {len(times)}, p50 {percentile(times, .5):.0f} p99 {percentile(times, .99):.0f} max {max(times):.0f} ms"
                 for status, times in sorted(by_status.items()))
-            print(f"round {round_number}: {summary}", flush=True)
+            print(f"round {round_number}: {summary} | no answer captured: {unanswered}", flush=True)
         errors = [line for line in service.log_text().splitlines() if " ERR] " in line or " FTL] " in line]
         print(f"error log lines: {len(errors)}")
     finally:

@@ -321,8 +321,6 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
 
     private void RunBatches()
     {
-        // Below the request threads, so that refusals and I/O are not kept waiting behind model runs.
-        Scheduling.BackgroundPriority.LowerCurrentThread();
         foreach (var batch in _batches.GetConsumingEnumerable())
         {
             Run(batch);

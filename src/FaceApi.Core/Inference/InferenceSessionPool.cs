@@ -79,11 +79,7 @@ public sealed class InferenceSessionPool : IDisposable
                     fallbackReason = cudaError;
                 }
 
-                // A CPU session starts its intra-op threads now; created on a lowered thread, they
-                // inherit its priority and stay below the request threads (BackgroundPriority), and
-                // its name, which tells them apart in thread listings.
-                sessions[i] = Scheduling.BackgroundPriority.CreateOnLoweredThread(
-                    "onnx-intra-op", () => new InferenceSession(modelPath, sessionOptions));
+                sessions[i] = new InferenceSession(modelPath, sessionOptions);
             }
         }
         catch

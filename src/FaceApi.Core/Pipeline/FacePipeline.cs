@@ -84,28 +84,28 @@ public sealed class FacePipeline(
     private AlignedImage DecodeCrop(IdentifiedImage identified, CancellationToken cancellationToken)
     {
         using var crop = Decode(identified, cancellationToken);
-        return new AlignedImage(crop.Width, crop.Height, 1, null, [FaceAligner.FromCrop(crop, cropSize)]);
+        return new AlignedImage(crop.Width, crop.Height, 1, null, [FaceAligner.FromCrop(crop, cropSize)], StageTime: null);
     }
 
     private async Task<AlignedImage> DetectAndAlignAsync(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
     {
-        var facesToEmbed = 0;
+        AlignedImage? aligned = null;
         try
         {
-            var aligned = await compute.Run(() => DetectAndAlign(identified, request, cancellationToken), cancellationToken).ConfigureAwait(false);
-            facesToEmbed = aligned.Crops.Length;
+            aligned = await compute.Run(() => DetectAndAlign(identified, request, cancellationToken), cancellationToken).ConfigureAwait(false);
             return aligned;
         }
         finally
         {
-            // Detected, undecodable, refused or abandoned: either way the image no longer waits for the detector.
-            shedder?.DetectionFinished(facesToEmbed);
+            // Done, undecodable, refused or abandoned: either way the image no longer waits for the image stage.
+            shedder?.DetectionFinished(aligned?.Crops.Length ?? 0, aligned?.StageTime);
         }
     }
 
     // On a compute thread: the decoded photo never leaves it, only the aligned crops do.
     private AlignedImage DetectAndAlign(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
     {
+        var taken = Stopwatch.GetTimestamp();
         using var image = Decode(identified, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var detections = detector.Detect(image);
@@ -120,7 +120,7 @@ public sealed class FacePipeline(
         started = Stopwatch.GetTimestamp();
         var crops = Array.ConvertAll(selected, face => FaceAligner.Align(image, face.Landmarks.ToArray(), cropSize));
         observer?.FacesAligned(Stopwatch.GetElapsedTime(started), crops.Length);
-        return new AlignedImage(image.Width, image.Height, detections.Count, selected, crops);
+        return new AlignedImage(image.Width, image.Height, detections.Count, selected, crops, Stopwatch.GetElapsedTime(taken));
     }
 
     private Image<Rgb24> Decode(IdentifiedImage identified, CancellationToken cancellationToken)
@@ -143,5 +143,6 @@ public sealed class FacePipeline(
     /// <param name="FacesFound">Faces the detector found, before any <see cref="AnalysisRequest.MaxFaces"/> cut.</param>
     /// <param name="Detections">Where each crop's face is; null for an aligned crop.</param>
     /// <param name="Crops">The faces to embed, largest first.</param>
-    private sealed record AlignedImage(int Width, int Height, int FacesFound, DetectedFace[]? Detections, AlignedFace[] Crops);
+    /// <param name="StageTime">Decode, detection and alignment on a compute thread, for load shedding's price of an image; null for an aligned crop.</param>
+    private sealed record AlignedImage(int Width, int Height, int FacesFound, DetectedFace[]? Detections, AlignedFace[] Crops, TimeSpan? StageTime);
 }

@@ -4,13 +4,15 @@ namespace FaceApi.Core.Scheduling;
 
 /// <summary>
 /// Runs the CPU-heavy stages of a request (decoding, detection, alignment) on a fixed set of
-/// dedicated threads of lowered priority (<see cref="BackgroundPriority"/>), never on the thread pool.
+/// dedicated threads, never on the thread pool.
 /// </summary>
 /// <remarks>
 /// Issue 13: on two cores, a burst of photos ran these stages on thread-pool threads, which blocked
 /// them for tens of milliseconds each; the requests behind them, including the ones load shedding
 /// refuses at once, waited for a pool thread and got their 503 after 200 to 400 ms. Here the pool
-/// threads stay free for I/O and refusals, and the kernel gives them the cores first.
+/// threads stay free for I/O and refusals. The threads keep the process's priority: at a lower one
+/// (nice 10, tried) the first burst's refusals came about a fifth sooner, but a closed-loop flood of
+/// refused requests then took the cores from the admitted photos (1.0 instead of 2.5 served a second).
 /// Continuations of the returned tasks run on the thread pool, not on these threads.
 /// </remarks>
 public sealed class ComputeScheduler : TaskScheduler, IDisposable
@@ -65,7 +67,6 @@ public sealed class ComputeScheduler : TaskScheduler, IDisposable
 
     private void RunQueued()
     {
-        BackgroundPriority.LowerCurrentThread();
         foreach (var task in _queue.GetConsumingEnumerable())
         {
             TryExecuteTask(task);

@@ -7,8 +7,8 @@ namespace FaceApi.Core.Shedding;
 /// Refuses an image at once when the work already queued ahead of it would keep it waiting longer than
 /// <c>maxQueueTime</c>, so that under overload a request is either served within that time (plus its
 /// own service time) or answered 503 at once, never after seconds in line. The work ahead is counted in
-/// the two places an image waits: the detector (images admitted and not yet detected) and the batch
-/// queue (aligned faces); each is priced at its measured service time.
+/// the two places an image waits: the image stage (images admitted and not yet decoded, detected and
+/// aligned) and the batch queue (aligned faces); each is priced at its measured service time.
 /// </summary>
 /// <remarks>
 /// The two waits are added, not overlapped: on a CPU the detector and the recogniser share the cores,
@@ -18,12 +18,14 @@ namespace FaceApi.Core.Shedding;
 /// <param name="maxQueueTime">The longest expected wait an image is admitted with.</param>
 /// <param name="detectionSeconds">Measured seconds of one detector run (one image).</param>
 /// <param name="detectionRuns">Detector runs that proceed at once (its session pool size).</param>
+/// <param name="imageWorkers">Images the image stage works on at once (its compute threads).</param>
 /// <param name="embeddingSecondsPerFace">Measured seconds per face of a recognition batch.</param>
 /// <param name="observer">Told of every refusal; optional.</param>
 public sealed class LoadShedder(
     TimeSpan maxQueueTime,
     ExponentialMovingAverage detectionSeconds,
     int detectionRuns,
+    int imageWorkers,
     ExponentialMovingAverage embeddingSecondsPerFace,
     IPipelineObserver? observer = null)
 {
@@ -31,6 +33,7 @@ public sealed class LoadShedder(
     private static readonly TimeSpan ShortestRetryAfter = TimeSpan.FromSeconds(1);
 
     private readonly ExponentialMovingAverage _facesPerImage = new();
+    private readonly ExponentialMovingAverage _imageSeconds = new();
     private int _awaitingDetection;
 
     /// <summary>
@@ -69,20 +72,40 @@ public sealed class LoadShedder(
         RefuseIfLongerThanAllowed(ExpectedWait(ahead, batcher.QueueDepth, batcher.MaxConcurrentBatches));
     }
 
-    /// <summary>An admitted image left the detector (detected, failed or abandoned) with <paramref name="facesToEmbed"/> faces for the batch queue.</summary>
-    public void DetectionFinished(int facesToEmbed)
+    /// <summary>
+    /// An admitted image left the image stage (done, failed or abandoned) with <paramref name="facesToEmbed"/>
+    /// faces for the batch queue.
+    /// </summary>
+    /// <param name="facesToEmbed">Faces it brings to the batch queue.</param>
+    /// <param name="stageTime">
+    /// How long a compute thread worked on it, from taking it up to handing its crops on, waits for a
+    /// detector session included; null when it did not get through.
+    /// </param>
+    public void DetectionFinished(int facesToEmbed, TimeSpan? stageTime)
     {
         Interlocked.Decrement(ref _awaitingDetection);
         _facesPerImage.Add(facesToEmbed);
+        if (stageTime is { } time)
+        {
+            _imageSeconds.Add(time.TotalSeconds);
+        }
     }
 
     /// <summary>
-    /// The time until the work ahead is done: each image ahead takes one detector run and brings its
-    /// share of faces to the batch queue, and each face there takes its share of a batch.
+    /// The time until the work ahead is done: each image ahead takes its turn in the image stage and
+    /// brings its share of faces to the batch queue, and each face there takes its share of a batch.
     /// </summary>
+    /// <remarks>
+    /// An image needs a compute thread (decode, detect, align) and, for part of that time, a detector
+    /// session; the scarcer of the two sets the pace. On two CPU cores that is the detector; on a GPU,
+    /// where detection takes milliseconds, it is decoding on the compute threads, which a price by
+    /// detector runs alone missed. Before any image has gone through, the detector's warm-up run is
+    /// the only figure there is.
+    /// </remarks>
     public TimeSpan ExpectedWait(int imagesAhead, int queuedFaces, int concurrentBatches)
     {
-        var detecting = detectionSeconds.Value * imagesAhead / detectionRuns;
+        var secondsPerImage = Math.Max(detectionSeconds.Value / detectionRuns, _imageSeconds.Value / imageWorkers);
+        var detecting = secondsPerImage * imagesAhead;
         var facesAhead = queuedFaces + (imagesAhead * _facesPerImage.Value);
         var embedding = embeddingSecondsPerFace.Value * facesAhead / concurrentBatches;
         return TimeSpan.FromSeconds(detecting + embedding);

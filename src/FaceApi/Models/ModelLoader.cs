@@ -178,10 +178,11 @@ public sealed class ModelLoader(
             recognitionSessions = InferenceSessionPool.Load(recognitionFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>());
             embedder = new ArcFaceEmbedder(recognitionSessions, recognition.Value);
             var observer = new PipelineMetricsObserver(embedder.ModelName, embedder.Provider.ToString());
-            var shedder = new LoadShedder(admission.Value.MaxQueueTime, detector.RunSeconds, detector.ConcurrentRuns, embedder.SecondsPerFace, observer);
+            compute = new ComputeScheduler(inference.Value.ComputeThreads);
+            var shedder = new LoadShedder(
+                admission.Value.MaxQueueTime, detector.RunSeconds, detector.ConcurrentRuns, compute.MaximumConcurrencyLevel, embedder.SecondsPerFace, observer);
             batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer);
 
-            compute = new ComputeScheduler(inference.Value.ComputeThreads);
             await compute.Run(detector.WarmUp, cancellationToken);
             await embedder.WarmUpAsync(WarmUpBatchSizes(batcher.MaxBatchSize), cancellationToken);
 

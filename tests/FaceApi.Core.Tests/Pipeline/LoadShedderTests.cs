@@ -13,7 +13,7 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
         var detection = new ExponentialMovingAverage();
         detection.Add(1.0); // one detector run: 1 s
-        var shedder = new LoadShedder(TimeSpan.FromSeconds(1.5), detection, detectionRuns: 1, embeddingSecondsPerFace: new ExponentialMovingAverage());
+        var shedder = new LoadShedder(TimeSpan.FromSeconds(1.5), detection, detectionRuns: 1, imageWorkers: 2, embeddingSecondsPerFace: new ExponentialMovingAverage());
 
         shedder.Admit(needsDetection: true, batcher); // nothing ahead
         shedder.Admit(needsDetection: true, batcher); // one image ahead: 1 s
@@ -21,7 +21,7 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         Assert.Throws<QueueFullException>(() => shedder.RefuseIfOverloaded(needsDetection: true, batcher));
         shedder.RefuseIfOverloaded(needsDetection: false, batcher);
 
-        shedder.DetectionFinished(facesToEmbed: 0);
+        shedder.DetectionFinished(facesToEmbed: 0, stageTime: null);
         // One ahead again. Checking, however often, takes no place: the next Admit still gets in, and only it.
         for (var i = 0; i < 5; i++)
         {
@@ -29,6 +29,22 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         }
 
         shedder.Admit(needsDetection: true, batcher);
+        var refused = Assert.Throws<QueueFullException>(() => shedder.Admit(needsDetection: true, batcher));
+        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
+    }
+
+    [Fact]
+    public async Task An_image_stage_slower_than_the_detector_sets_the_price_of_the_images_ahead()
+    {
+        await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
+        var detection = new ExponentialMovingAverage();
+        detection.Add(0.01); // a GPU's detector run: 10 ms
+        var shedder = new LoadShedder(TimeSpan.FromSeconds(1.5), detection, detectionRuns: 1, imageWorkers: 2, embeddingSecondsPerFace: new ExponentialMovingAverage());
+        shedder.Admit(needsDetection: true, batcher);
+        // Decoding made the image take 4 s on one of two compute threads: 2 s an image, whatever the detector's 10 ms say.
+        shedder.DetectionFinished(facesToEmbed: 0, stageTime: TimeSpan.FromSeconds(4));
+
+        shedder.Admit(needsDetection: true, batcher); // nothing ahead
         var refused = Assert.Throws<QueueFullException>(() => shedder.Admit(needsDetection: true, batcher));
         Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
     }

@@ -5,18 +5,17 @@ namespace FaceApi.Core.Tests.Scheduling;
 public sealed class ComputeSchedulerTests
 {
     [Fact]
-    public async Task Work_runs_on_its_own_threads_at_lowered_priority_and_the_caller_resumes_on_the_thread_pool()
+    public async Task Work_runs_on_its_own_threads_and_the_caller_resumes_on_the_thread_pool()
     {
         using var compute = new ComputeScheduler(threadCount: 2);
 
-        var (name, isPoolThread, nice) = await compute.Run(
-            () => (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread, OperatingSystem.IsLinux() ? ThreadNiceness.OfCurrentThread() : BackgroundPriority.LinuxNiceValue),
+        var (name, isPoolThread) = await compute.Run(
+            () => (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread),
             TestContext.Current.CancellationToken);
 
         Assert.StartsWith("faceapi-compute-", name, StringComparison.Ordinal);
         Assert.False(isPoolThread);
-        Assert.Equal(BackgroundPriority.LinuxNiceValue, nice);
-        // The request's own code after the await must not run at the lowered priority.
+        // The request's own code after the await must not hold a compute thread.
         Assert.True(Thread.CurrentThread.IsThreadPoolThread);
     }
 
