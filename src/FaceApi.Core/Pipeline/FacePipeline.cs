@@ -12,8 +12,9 @@ namespace FaceApi.Core.Pipeline;
 
 /// <summary>
 /// Decode, detect, align, embed: the whole path from uploaded bytes to embeddings. Decoding,
-/// detection and alignment run on a <see cref="ComputeScheduler"/>'s threads; embedding goes through
-/// the batcher so that faces of concurrent requests share model runs.
+/// detection and alignment run on a <see cref="ComputeScheduler"/>'s threads (small aligned crops are
+/// decoded on the caller's); embedding goes through the batcher so that faces of concurrent requests
+/// share model runs.
 /// </summary>
 /// <param name="decoder">Turns bytes into pixels within the configured limits.</param>
 /// <param name="detector">Finds faces and their landmarks.</param>
@@ -31,6 +32,11 @@ public sealed class FacePipeline(
     IPipelineObserver? observer = null,
     LoadShedder? shedder = null)
 {
+    // Aligned crops up to this size are decoded on the request's thread: a 112x112 PNG decodes in about
+    // 0.3 ms, too short to hold up the thread pool, while the hop to a compute thread and back added
+    // 0.07 ms of service CPU a request (near-free benchmark, 64 clients: 1.15 against 1.08 ms).
+    private const long InlineCropPixels = 256 * 256;
+
     /// <summary>Analyses one encoded image.</summary>
     /// <exception cref="ImageDecodingException">The bytes are not a usable image.</exception>
     /// <exception cref="QueueFullException">The service is at capacity, or the image would wait too long.</exception>
@@ -67,9 +73,11 @@ public sealed class FacePipeline(
         ArgumentNullException.ThrowIfNull(request);
         // Before any work, so that a refusal costs nothing and comes at once.
         shedder?.Admit(needsDetection: !request.Aligned, batcher);
-        var aligned = request.Aligned
-            ? await compute.Run(() => DecodeCrop(identified, cancellationToken), cancellationToken).ConfigureAwait(false)
-            : await DetectAndAlignAsync(identified, request, cancellationToken).ConfigureAwait(false);
+        var aligned = !request.Aligned
+            ? await DetectAndAlignAsync(identified, request, cancellationToken).ConfigureAwait(false)
+            : identified.Pixels <= InlineCropPixels
+                ? DecodeCrop(identified, cancellationToken)
+                : await compute.Run(() => DecodeCrop(identified, cancellationToken), cancellationToken).ConfigureAwait(false);
         var embeddings = await batcher.EmbedAsync(aligned.Crops, cancellationToken).ConfigureAwait(false);
         var faces = new AnalyzedFace[embeddings.Length];
         for (var i = 0; i < faces.Length; i++)
@@ -80,7 +88,7 @@ public sealed class FacePipeline(
         return new FaceAnalysis(aligned.Width, aligned.Height, aligned.FacesFound, faces);
     }
 
-    // On a compute thread: the crop is the face.
+    // The crop is the face.
     private AlignedImage DecodeCrop(IdentifiedImage identified, CancellationToken cancellationToken)
     {
         using var crop = Decode(identified, cancellationToken);
