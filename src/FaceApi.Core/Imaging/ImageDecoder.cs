@@ -229,6 +229,10 @@ public sealed class ImageDecoder
             new BmpConfigurationModule(),
             new TiffConfigurationModule());
         configuration.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { MaximumPoolSizeMegabytes = 64 });
+        // One thread per image: images are decoded side by side on the pipeline's compute threads, and a
+        // row-parallel step (an EXIF rotation) would otherwise spread onto the thread pool, which is
+        // kept free for I/O and quick refusals.
+        configuration.MaxDegreeOfParallelism = 1;
         configuration.ImageFormatsManager.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
         configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First, IgnoreMetadata = true });
         configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });

@@ -52,9 +52,9 @@ public sealed class FacePipeline(
     /// Refuses at once when an image sent now would wait longer than allowed for the work queued ahead
     /// of it (<see cref="LoadShedder.RefuseIfOverloaded"/>); for callers that have not read the image yet.
     /// </summary>
-    /// <param name="needsDetection">Whether the image will go through the detector (false for an aligned crop).</param>
+    /// <param name="needsImageStage">Whether the image will go through the image stage: decode, detect, align (false for an aligned crop).</param>
     /// <exception cref="QueueFullException">The expected wait exceeds the limit.</exception>
-    public void RefuseIfOverloaded(bool needsDetection) => shedder?.RefuseIfOverloaded(needsDetection, batcher);
+    public void RefuseIfOverloaded(bool needsImageStage) => shedder?.RefuseIfOverloaded(needsImageStage, batcher);
 
     /// <summary>
     /// Reads and checks an image's header without decoding it, so the caller can admit the decode by its
@@ -71,13 +71,24 @@ public sealed class FacePipeline(
     public async Task<FaceAnalysis> AnalyzeAsync(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Small aligned crops skip the image stage; everything else waits its turn there.
+        var inline = request.Aligned && identified.Pixels <= InlineCropPixels;
         // Before any work, so that a refusal costs nothing and comes at once.
-        shedder?.Admit(needsDetection: !request.Aligned, batcher);
-        var aligned = !request.Aligned
-            ? await DetectAndAlignAsync(identified, request, cancellationToken).ConfigureAwait(false)
-            : identified.Pixels <= InlineCropPixels
-                ? DecodeCrop(identified, cancellationToken)
-                : await compute.Run(() => DecodeCrop(identified, cancellationToken), cancellationToken).ConfigureAwait(false);
+        shedder?.Admit(needsImageStage: !inline, batcher);
+        AlignedImage aligned;
+        if (inline)
+        {
+            aligned = DecodeCrop(identified, cancellationToken);
+        }
+        else if (request.Aligned)
+        {
+            aligned = await RunImageStageAsync(() => DecodeCrop(identified, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            aligned = await RunImageStageAsync(() => DetectAndAlign(identified, request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
         var embeddings = await batcher.EmbedAsync(aligned.Crops, cancellationToken).ConfigureAwait(false);
         var faces = new AnalyzedFace[embeddings.Length];
         for (var i = 0; i < faces.Length; i++)
@@ -92,28 +103,36 @@ public sealed class FacePipeline(
     private AlignedImage DecodeCrop(IdentifiedImage identified, CancellationToken cancellationToken)
     {
         using var crop = Decode(identified, cancellationToken);
-        return new AlignedImage(crop.Width, crop.Height, 1, null, [FaceAligner.FromCrop(crop, cropSize)], StageTime: null);
+        return new AlignedImage(crop.Width, crop.Height, 1, null, [FaceAligner.FromCrop(crop, cropSize)]);
     }
 
-    private async Task<AlignedImage> DetectAndAlignAsync(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
+    // On a compute thread, holding the image's place in load shedding's line until it is done there.
+    private async Task<AlignedImage> RunImageStageAsync(Func<AlignedImage> work, CancellationToken cancellationToken)
     {
         AlignedImage? aligned = null;
+        TimeSpan? stageTime = null;
         try
         {
-            aligned = await compute.Run(() => DetectAndAlign(identified, request, cancellationToken), cancellationToken).ConfigureAwait(false);
+            (aligned, stageTime) = await compute.Run(
+                () =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    var result = work();
+                    return (result, Stopwatch.GetElapsedTime(started));
+                },
+                cancellationToken).ConfigureAwait(false);
             return aligned;
         }
         finally
         {
             // Done, undecodable, refused or abandoned: either way the image no longer waits for the image stage.
-            shedder?.DetectionFinished(aligned?.Crops.Length ?? 0, aligned?.StageTime);
+            shedder?.ImageStageFinished(aligned?.Crops.Length ?? 0, stageTime);
         }
     }
 
     // On a compute thread: the decoded photo never leaves it, only the aligned crops do.
     private AlignedImage DetectAndAlign(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
     {
-        var taken = Stopwatch.GetTimestamp();
         using var image = Decode(identified, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var detections = detector.Detect(image);
@@ -128,7 +147,7 @@ public sealed class FacePipeline(
         started = Stopwatch.GetTimestamp();
         var crops = Array.ConvertAll(selected, face => FaceAligner.Align(image, face.Landmarks.ToArray(), cropSize));
         observer?.FacesAligned(Stopwatch.GetElapsedTime(started), crops.Length);
-        return new AlignedImage(image.Width, image.Height, detections.Count, selected, crops, Stopwatch.GetElapsedTime(taken));
+        return new AlignedImage(image.Width, image.Height, detections.Count, selected, crops);
     }
 
     private Image<Rgb24> Decode(IdentifiedImage identified, CancellationToken cancellationToken)
@@ -151,6 +170,5 @@ public sealed class FacePipeline(
     /// <param name="FacesFound">Faces the detector found, before any <see cref="AnalysisRequest.MaxFaces"/> cut.</param>
     /// <param name="Detections">Where each crop's face is; null for an aligned crop.</param>
     /// <param name="Crops">The faces to embed, largest first.</param>
-    /// <param name="StageTime">Decode, detection and alignment on a compute thread, for load shedding's price of an image; null for an aligned crop.</param>
-    private sealed record AlignedImage(int Width, int Height, int FacesFound, DetectedFace[]? Detections, AlignedFace[] Crops, TimeSpan? StageTime);
+    private sealed record AlignedImage(int Width, int Height, int FacesFound, DetectedFace[]? Detections, AlignedFace[] Crops);
 }

@@ -35,17 +35,30 @@ public sealed class ComputeScheduler : TaskScheduler, IDisposable
     /// <inheritdoc />
     public override int MaximumConcurrencyLevel => _threads.Length;
 
+    // Continuations go to the thread pool, never run here; and the work does not see this scheduler as
+    // TaskScheduler.Current, so tasks that library code starts inside it (ImageSharp's row-parallel
+    // loops) go to the thread pool instead of queueing behind the very thread that waits for them.
+    private const TaskCreationOptions WorkOptions =
+        TaskCreationOptions.RunContinuationsAsynchronously | TaskCreationOptions.HideScheduler | TaskCreationOptions.DenyChildAttach;
+
+    private int _disposed;
+
     /// <summary>Runs <paramref name="work"/> on one of the threads; not started at all if <paramref name="cancellationToken"/> is cancelled first.</summary>
     public Task<T> Run<T>(Func<T> work, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.RunContinuationsAsynchronously, this);
+        Task.Factory.StartNew(work, cancellationToken, WorkOptions, this);
 
     /// <inheritdoc cref="Run{T}"/>
     public Task Run(Action work, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.RunContinuationsAsynchronously, this);
+        Task.Factory.StartNew(work, cancellationToken, WorkOptions, this);
 
     /// <summary>Runs what is queued, then stops the threads.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _queue.CompleteAdding();
         foreach (var thread in _threads)
         {

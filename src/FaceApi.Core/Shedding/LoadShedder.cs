@@ -29,30 +29,34 @@ public sealed class LoadShedder(
     ExponentialMovingAverage embeddingSecondsPerFace,
     IPipelineObserver? observer = null)
 {
+    // Divisors of the prices below: a zero would make every expected wait NaN and every Admit throw.
+    private readonly int _detectionRuns = Positive(detectionRuns);
+    private readonly int _imageWorkers = Positive(imageWorkers);
+
     // Retry-After is whole seconds (RFC 9110 §10.2.3); one second is the shortest hint it can give.
     private static readonly TimeSpan ShortestRetryAfter = TimeSpan.FromSeconds(1);
 
     private readonly ExponentialMovingAverage _facesPerImage = new();
     private readonly ExponentialMovingAverage _imageSeconds = new();
-    private int _awaitingDetection;
+    private int _inImageStage;
 
     /// <summary>
     /// Admits an image, or throws <see cref="QueueFullException"/> (its Retry-After the expected time to
-    /// drain the work ahead) when its expected wait exceeds the limit. An image that needs detection
-    /// holds its place in the detector's line until <see cref="DetectionFinished"/>.
+    /// drain the work ahead) when its expected wait exceeds the limit. An image that goes through the
+    /// image stage holds its place in that stage's line until <see cref="ImageStageFinished"/>.
     /// </summary>
-    /// <param name="needsDetection">False for an aligned crop, which goes straight to the batch queue.</param>
+    /// <param name="needsImageStage">False for a small aligned crop, which goes straight to the batch queue.</param>
     /// <param name="batcher">The batch queue the image's faces will join.</param>
-    public void Admit(bool needsDetection, IEmbeddingBatcher batcher)
+    public void Admit(bool needsImageStage, IEmbeddingBatcher batcher)
     {
         ArgumentNullException.ThrowIfNull(batcher);
         while (true)
         {
-            var ahead = Volatile.Read(ref _awaitingDetection);
-            RefuseIfLongerThanAllowed(ExpectedWait(needsDetection ? ahead : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches));
+            var ahead = Volatile.Read(ref _inImageStage);
+            RefuseIfLongerThanAllowed(ExpectedWait(needsImageStage ? ahead : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches));
 
             // Check and take the place in one step: a burst arriving at once must not all see an empty line.
-            if (!needsDetection || Interlocked.CompareExchange(ref _awaitingDetection, ahead + 1, ahead) == ahead)
+            if (!needsImageStage || Interlocked.CompareExchange(ref _inImageStage, ahead + 1, ahead) == ahead)
             {
                 return;
             }
@@ -65,10 +69,10 @@ public sealed class LoadShedder(
     /// neither the upload nor reading the image. <see cref="Admit"/> checks again once the image is in.
     /// </summary>
     /// <exception cref="QueueFullException">The expected wait exceeds the limit.</exception>
-    public void RefuseIfOverloaded(bool needsDetection, IEmbeddingBatcher batcher)
+    public void RefuseIfOverloaded(bool needsImageStage, IEmbeddingBatcher batcher)
     {
         ArgumentNullException.ThrowIfNull(batcher);
-        var ahead = needsDetection ? Volatile.Read(ref _awaitingDetection) : 0;
+        var ahead = needsImageStage ? Volatile.Read(ref _inImageStage) : 0;
         RefuseIfLongerThanAllowed(ExpectedWait(ahead, batcher.QueueDepth, batcher.MaxConcurrentBatches));
     }
 
@@ -81,9 +85,9 @@ public sealed class LoadShedder(
     /// How long a compute thread worked on it, from taking it up to handing its crops on, waits for a
     /// detector session included; null when it did not get through.
     /// </param>
-    public void DetectionFinished(int facesToEmbed, TimeSpan? stageTime)
+    public void ImageStageFinished(int facesToEmbed, TimeSpan? stageTime)
     {
-        Interlocked.Decrement(ref _awaitingDetection);
+        Interlocked.Decrement(ref _inImageStage);
         _facesPerImage.Add(facesToEmbed);
         if (stageTime is { } time)
         {
@@ -104,7 +108,7 @@ public sealed class LoadShedder(
     /// </remarks>
     public TimeSpan ExpectedWait(int imagesAhead, int queuedFaces, int concurrentBatches)
     {
-        var secondsPerImage = Math.Max(detectionSeconds.Value / detectionRuns, _imageSeconds.Value / imageWorkers);
+        var secondsPerImage = Math.Max(detectionSeconds.Value / _detectionRuns, _imageSeconds.Value / _imageWorkers);
         var detecting = secondsPerImage * imagesAhead;
         var facesAhead = queuedFaces + (imagesAhead * _facesPerImage.Value);
         var embedding = embeddingSecondsPerFace.Value * facesAhead / concurrentBatches;
@@ -118,5 +122,11 @@ public sealed class LoadShedder(
             observer?.RequestShed(wait);
             throw new QueueFullException(wait > ShortestRetryAfter ? wait : ShortestRetryAfter);
         }
+    }
+
+    private static int Positive(int value, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, name);
+        return value;
     }
 }

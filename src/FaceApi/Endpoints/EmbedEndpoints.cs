@@ -53,7 +53,7 @@ public static class EmbedEndpoints
 
         var models = engine.RequireReady();
         // Before the body is read: under overload a refusal should cost neither the upload nor the decode.
-        models.Pipeline.RefuseIfOverloaded(needsDetection: aligned is not true);
+        models.Pipeline.RefuseIfOverloaded(needsImageStage: aligned is not true);
         using var upload = await intake.ReadAndAdmitAsync(request, Upload, models, cancellationToken);
         if (!upload.Body.Images.TryGetValue(ImageFields.Image, out var image))
         {

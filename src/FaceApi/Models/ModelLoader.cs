@@ -18,8 +18,9 @@ namespace FaceApi.Models;
 /// <summary>
 /// Brings the models up in the background so the process answers liveness at once: provisions the
 /// files (downloading buffalo_l when allowed), loads detector and recogniser session pools, warms
-/// them with the batch sizes the batcher will use, and then marks the service ready. On shutdown it
-/// turns readiness off first, then drains the batcher.
+/// them with the batch sizes the batcher will use, starts the compute threads that decode and detect,
+/// and then marks the service ready. On shutdown it turns readiness off first, then drains the batcher
+/// and stops the compute threads.
 /// </summary>
 public sealed class ModelLoader(
     FaceEngine engine,

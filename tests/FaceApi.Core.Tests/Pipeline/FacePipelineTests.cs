@@ -2,6 +2,7 @@ using FaceApi.Core.Batching;
 using FaceApi.Core.Imaging;
 using FaceApi.Core.Pipeline;
 using FaceApi.Core.Scheduling;
+using FaceApi.Core.Shedding;
 using FaceApi.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -39,6 +40,35 @@ public sealed class FacePipelineTests(ModelFixture models) : IClassFixture<Model
 
         Assert.Equal(4, analysis.Faces.Count);
         Assert.Equal(["decode faceapi-compute-0", "detect faceapi-compute-0", "align faceapi-compute-0"], stages.Seen);
+    }
+
+    [Fact]
+    public async Task An_image_that_fails_or_is_abandoned_in_the_image_stage_gives_its_place_in_line_back()
+    {
+        TestData.RequireAvailable();
+        await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions { QueueCapacity = 2 }, NullLogger<EmbeddingBatcher>.Instance);
+        using var compute = new ComputeScheduler(threadCount: 1);
+        var detectorRun = new ExponentialMovingAverage();
+        detectorRun.Add(1.0); // any image in line is more wait than the 0.5 s allowed
+        var shedder = new LoadShedder(TimeSpan.FromSeconds(0.5), detectorRun, detectionRuns: 1, imageWorkers: 1, embeddingSecondsPerFace: new ExponentialMovingAverage());
+        var pipeline = new FacePipeline(new ImageDecoder(new ImageDecodingOptions()), models.Detector!, batcher, compute, models.Embedder!.CropSize, shedder: shedder);
+        var identified = pipeline.Identify(TestData.ReadFacePhoto("obama.jpg"));
+
+        // Fails on the compute thread, after detection: four faces (faces.json) for a queue of two.
+        await Assert.ThrowsAsync<TooManyFacesException>(() => pipeline.AnalyzeAsync(TestData.ReadFacePhoto("obama_family.jpg"), new AnalysisRequest(), TestContext.Current.CancellationToken));
+        pipeline.RefuseIfOverloaded(needsImageStage: true);
+
+        // Abandoned while queued behind a busy compute thread: it never runs, and still leaves the line.
+        using var release = new ManualResetEventSlim();
+        var busy = compute.Run(release.Wait, TestContext.Current.CancellationToken);
+        using var abandoned = new CancellationTokenSource();
+        var analysis = pipeline.AnalyzeAsync(identified, new AnalysisRequest(), abandoned.Token);
+        Assert.Throws<QueueFullException>(() => pipeline.RefuseIfOverloaded(needsImageStage: true));
+        await abandoned.CancelAsync();
+        release.Set();
+        await busy;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => analysis);
+        pipeline.RefuseIfOverloaded(needsImageStage: true);
     }
 
     // Records which thread each stage ran on.

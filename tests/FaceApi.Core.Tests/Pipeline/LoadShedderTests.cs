@@ -15,21 +15,21 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         detection.Add(1.0); // one detector run: 1 s
         var shedder = new LoadShedder(TimeSpan.FromSeconds(1.5), detection, detectionRuns: 1, imageWorkers: 2, embeddingSecondsPerFace: new ExponentialMovingAverage());
 
-        shedder.Admit(needsDetection: true, batcher); // nothing ahead
-        shedder.Admit(needsDetection: true, batcher); // one image ahead: 1 s
+        shedder.Admit(needsImageStage: true, batcher); // nothing ahead
+        shedder.Admit(needsImageStage: true, batcher); // one image ahead: 1 s
         // Two ahead: 2 s, over the limit, for an image that needs the detector; an aligned crop skips it.
-        Assert.Throws<QueueFullException>(() => shedder.RefuseIfOverloaded(needsDetection: true, batcher));
-        shedder.RefuseIfOverloaded(needsDetection: false, batcher);
+        Assert.Throws<QueueFullException>(() => shedder.RefuseIfOverloaded(needsImageStage: true, batcher));
+        shedder.RefuseIfOverloaded(needsImageStage: false, batcher);
 
-        shedder.DetectionFinished(facesToEmbed: 0, stageTime: null);
+        shedder.ImageStageFinished(facesToEmbed: 0, stageTime: null);
         // One ahead again. Checking, however often, takes no place: the next Admit still gets in, and only it.
         for (var i = 0; i < 5; i++)
         {
-            shedder.RefuseIfOverloaded(needsDetection: true, batcher);
+            shedder.RefuseIfOverloaded(needsImageStage: true, batcher);
         }
 
-        shedder.Admit(needsDetection: true, batcher);
-        var refused = Assert.Throws<QueueFullException>(() => shedder.Admit(needsDetection: true, batcher));
+        shedder.Admit(needsImageStage: true, batcher);
+        var refused = Assert.Throws<QueueFullException>(() => shedder.Admit(needsImageStage: true, batcher));
         Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
     }
 
@@ -40,12 +40,12 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         var detection = new ExponentialMovingAverage();
         detection.Add(0.01); // a GPU's detector run: 10 ms
         var shedder = new LoadShedder(TimeSpan.FromSeconds(1.5), detection, detectionRuns: 1, imageWorkers: 2, embeddingSecondsPerFace: new ExponentialMovingAverage());
-        shedder.Admit(needsDetection: true, batcher);
+        shedder.Admit(needsImageStage: true, batcher);
         // Decoding made the image take 4 s on one of two compute threads: 2 s an image, whatever the detector's 10 ms say.
-        shedder.DetectionFinished(facesToEmbed: 0, stageTime: TimeSpan.FromSeconds(4));
+        shedder.ImageStageFinished(facesToEmbed: 0, stageTime: TimeSpan.FromSeconds(4));
 
-        shedder.Admit(needsDetection: true, batcher); // nothing ahead
-        var refused = Assert.Throws<QueueFullException>(() => shedder.Admit(needsDetection: true, batcher));
+        shedder.Admit(needsImageStage: true, batcher); // nothing ahead
+        var refused = Assert.Throws<QueueFullException>(() => shedder.Admit(needsImageStage: true, batcher));
         Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
     }
 }

@@ -5,18 +5,37 @@ namespace FaceApi.Core.Tests.Scheduling;
 public sealed class ComputeSchedulerTests
 {
     [Fact]
-    public async Task Work_runs_on_its_own_threads_and_the_caller_resumes_on_the_thread_pool()
+    public async Task Work_runs_on_its_own_threads_and_what_follows_it_runs_on_the_thread_pool()
     {
         using var compute = new ComputeScheduler(threadCount: 2);
 
-        var (name, isPoolThread) = await compute.Run(
-            () => (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread),
-            TestContext.Current.CancellationToken);
+        // A continuation that asks to run synchronously would run on the thread that finished the work,
+        // unless the work's task sends continuations elsewhere: request code must not hold a compute thread.
+        var (name, isPoolThread, continuedOnPool) = await compute.Run(() => (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread), TestContext.Current.CancellationToken)
+            .ContinueWith(
+                work => (work.Result.Name, work.Result.IsThreadPoolThread, Thread.CurrentThread.IsThreadPoolThread),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
 
         Assert.StartsWith("faceapi-compute-", name, StringComparison.Ordinal);
         Assert.False(isPoolThread);
-        // The request's own code after the await must not hold a compute thread.
-        Assert.True(Thread.CurrentThread.IsThreadPoolThread);
+        Assert.True(continuedOnPool);
+    }
+
+    [Fact]
+    public async Task Tasks_started_inside_the_work_go_to_the_thread_pool_not_behind_the_thread_that_waits_for_them()
+    {
+        // Library code (ImageSharp's row-parallel loops) starts tasks on TaskScheduler.Current and waits
+        // for them; with this one thread as the current scheduler, it would wait for itself for ever.
+        using var compute = new ComputeScheduler(threadCount: 1);
+
+        var (current, childOnPool) = await compute.Run(
+            () => (TaskScheduler.Current, Task.Factory.StartNew(() => Thread.CurrentThread.IsThreadPoolThread, TestContext.Current.CancellationToken).Result),
+            TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Same(TaskScheduler.Default, current);
+        Assert.True(childOnPool);
     }
 
     [Fact]
@@ -53,5 +72,21 @@ public sealed class ComputeSchedulerTests
 
         Assert.Equal(Environment.ProcessorCount, compute.MaximumConcurrencyLevel);
         Assert.Equal(1, await compute.Run(() => 1, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Disposing_runs_what_is_queued_and_a_second_dispose_does_nothing()
+    {
+        var compute = new ComputeScheduler(threadCount: 1);
+        using var release = new ManualResetEventSlim();
+        var blocker = compute.Run(release.Wait, TestContext.Current.CancellationToken);
+        var queued = compute.Run(() => 7, TestContext.Current.CancellationToken);
+
+        release.Set();
+        compute.Dispose();
+        compute.Dispose();
+
+        await blocker;
+        Assert.Equal(7, await queued);
     }
 }

@@ -94,7 +94,7 @@ public sealed class LoadSheddingTests
     {
         await using var factory = new HardenedServiceFactory(new Dictionary<string, string?>
         {
-            // Any image in the detector's line is more wait than this (warm-up already priced a detector run).
+            // Any image in the image stage's line is more wait than this (warm-up already priced a detector run).
             ["FaceApi:Admission:MaxQueueTime"] = "00:00:00.001",
         });
         var client = await factory.CreateReadyClientAsync();
@@ -108,7 +108,7 @@ public sealed class LoadSheddingTests
             Assert.Equal("invalid_request", await idle.ProblemCodeAsync());
         }
 
-        // A 10-megapixel photo keeps the detector's line occupied for its decode and detection; while it is
+        // A 10-megapixel photo keeps the image stage's line occupied for its decode and detection; while it is
         // there, the same unreadable body is refused by the wait ahead of it without being read.
         var photo = client.EmbedAsync(Requests.Multipart(TestData.ReadFacePhoto("group_10mpx.jpg")));
         var codes = new List<string?>();
