@@ -16,6 +16,7 @@ Needs `hey` and `tcpdump` (apt-get install tcpdump; capturing needs root or CAP_
 """
 import argparse
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -42,33 +43,36 @@ def hey(port, body, count, concurrency):
     return " ".join(line.strip() for line in tail.splitlines()[1:] if line.strip().startswith("["))
 
 
-def first_data_packets(pcap, port):
-    """Per client port: (first request data time, first response data time, response status)."""
+def request_times(pcap, port):
+    """Every request in the capture: (its first packet's time, its answer's first packet's time or None, status).
+
+    A request starts with a client packet that opens with an HTTP method, an answer with a server packet
+    that opens with the status line; on a connection the load generator reused, answers pair with
+    requests in order. Packets that continue a body (a refusal can come before the body has all been
+    sent) open with neither.
+    """
     with open(pcap, "rb") as capture:
         magic, _, _, _, _, _, link = struct.unpack("<IHHiIII", capture.read(24))
         nanoseconds = magic == 0xA1B23C4D
         header = {1: 14, 113: 16, 276: 20}[link]  # Ethernet, Linux cooked v1 and v2 (pcap-linktype(7))
-        connections = {}
+        pending, requests = {}, []
         while len(record := capture.read(16)) == 16:
-            seconds, fraction, length, wire_length = struct.unpack("<IIII", record)
+            seconds, fraction, length, _ = struct.unpack("<IIII", record)
             frame = capture.read(length)
             at = seconds + fraction / (1e9 if nanoseconds else 1e6)
             ip = frame[header:]
             if len(ip) < 20 or ip[0] >> 4 != 4:
                 continue
-            ip_header = (ip[0] & 15) * 4
-            tcp = ip[ip_header:]
+            tcp = ip[(ip[0] & 15) * 4:]
             source, destination = struct.unpack(">HH", tcp[:4])
-            tcp_header = (tcp[12] >> 4) * 4
-            # The length on the wire, not the IP header's: loopback hands over segments larger than 64 KiB
-            # (BIG TCP), whose IPv4 total length field is 0.
-            if wire_length - header - ip_header - tcp_header <= 0:
-                continue  # no payload: handshake, acknowledgements, close
-            if destination == port:
-                connections.setdefault(source, [at, None, None])
-            elif source == port and source != destination and destination in connections and connections[destination][1] is None:
-                connections[destination][1:] = [at, tcp[tcp_header + 9:tcp_header + 12].decode("latin1")]
-        return connections
+            payload = tcp[(tcp[12] >> 4) * 4:]
+            if destination == port and payload.startswith((b"POST ", b"GET ")):
+                request = [at, None, None]
+                requests.append(request)
+                pending.setdefault(source, []).append(request)
+            elif source == port and payload.startswith(b"HTTP/1.1 ") and pending.get(destination):
+                pending[destination].pop(0)[1:] = [at, payload[9:12].decode("latin1")]
+        return requests
 
 
 def percentile(values, fraction):
@@ -99,12 +103,13 @@ def main():
                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             time.sleep(1)  # tcpdump is capturing once it has opened the interface
             client_saw = hey(service.port, body, args.count, args.count)
-            time.sleep(0.5)
-            capture.terminate()
+            # tcpdump, starved of a core during the burst, may still be reading the kernel's buffer: give it time.
+            time.sleep(2)
+            capture.send_signal(signal.SIGINT)
             dropped = [line for line in capture.communicate()[1].splitlines() if "dropped" in line]
             by_status, unanswered = {}, 0
-            connections = first_data_packets(pcap, service.port)
-            for arrived, answered, status in connections.values():
+            requests = request_times(pcap, service.port)
+            for arrived, answered, status in requests:
                 if answered is None:
                     unanswered += 1
                 else:
@@ -113,7 +118,7 @@ def main():
                 f"{status}: {len(times)}, p50 {percentile(times, .5):.0f} p99 {percentile(times, .99):.0f} max {max(times):.0f} ms"
                 for status, times in sorted(by_status.items()))
             # A request the capture missed (dropped packets) is missing from the figures: say how many were seen.
-            print(f"round {round_number}: {summary} | requests captured {len(connections)} of {args.count}, "
+            print(f"round {round_number}: {summary} | requests captured {len(requests)} of {args.count}, "
                   f"answer not captured {unanswered} | tcpdump: {'; '.join(dropped)} | hey: {client_saw}", flush=True)
         errors = [line for line in service.log_text().splitlines() if " ERR] " in line or " FTL] " in line]
         print(f"error log lines: {len(errors)}")

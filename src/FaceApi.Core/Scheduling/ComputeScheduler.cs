@@ -17,8 +17,15 @@ namespace FaceApi.Core.Scheduling;
 /// </remarks>
 public sealed class ComputeScheduler : TaskScheduler, IDisposable
 {
+    // Continuations go to the thread pool, never run here; and the work does not see this scheduler as
+    // TaskScheduler.Current, so tasks that library code starts inside it (ImageSharp's row-parallel
+    // loops) go to the thread pool instead of queueing behind the very thread that waits for them.
+    private const TaskCreationOptions WorkOptions =
+        TaskCreationOptions.RunContinuationsAsynchronously | TaskCreationOptions.HideScheduler | TaskCreationOptions.DenyChildAttach;
+
     private readonly BlockingCollection<Task> _queue = [];
     private readonly Thread[] _threads;
+    private int _disposed;
 
     /// <summary>Starts <paramref name="threadCount"/> threads (0: one per processor).</summary>
     public ComputeScheduler(int threadCount)
@@ -34,14 +41,6 @@ public sealed class ComputeScheduler : TaskScheduler, IDisposable
 
     /// <inheritdoc />
     public override int MaximumConcurrencyLevel => _threads.Length;
-
-    // Continuations go to the thread pool, never run here; and the work does not see this scheduler as
-    // TaskScheduler.Current, so tasks that library code starts inside it (ImageSharp's row-parallel
-    // loops) go to the thread pool instead of queueing behind the very thread that waits for them.
-    private const TaskCreationOptions WorkOptions =
-        TaskCreationOptions.RunContinuationsAsynchronously | TaskCreationOptions.HideScheduler | TaskCreationOptions.DenyChildAttach;
-
-    private int _disposed;
 
     /// <summary>Runs <paramref name="work"/> on one of the threads; not started at all if <paramref name="cancellationToken"/> is cancelled first.</summary>
     public Task<T> Run<T>(Func<T> work, CancellationToken cancellationToken) =>
