@@ -1,4 +1,3 @@
-using FaceApi.Testing;
 using FaceApi.Tests.Hardening;
 
 namespace FaceApi.Tests.Configuration;
@@ -47,14 +46,7 @@ public sealed class StartupValidationTests
     [MemberData(nameof(BadSettings))]
     public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string setting, string value, string named)
     {
-        // The service as an operator runs it: its own process, so what counts is its exit code and
-        // what it prints, not how an in-memory host reports a failed start.
-        var settings = TestModelSettings.Create();
-        settings["FaceApi:Models:Directory"] = Path.GetTempPath();
-        settings[setting] = value;
-        await using var service = ServiceProcess.Start("bad-setting", ServiceProcess.HostAssemblyBesideThisProgram(), settings);
-
-        Assert.True(await service.Child.WaitForExitAsync(TimeSpan.FromMinutes(2)), $"{setting}={value}: still running after 2 minutes.{Environment.NewLine}{service.Child.OutputTail}");
+        await using var service = await MisconfiguredService.RunUntilExitAsync(setting, value);
 
         Assert.NotEqual(0, service.Child.ExitCode);
         Assert.True(service.Child.OutputLines.Any(line => line.Contains(named, StringComparison.Ordinal)), $"{setting}={value}: no line names {named}.{Environment.NewLine}{service.Child.OutputTail}");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using FaceApi.Testing;
+using FaceApi.Tests.Configuration;
 
 namespace FaceApi.Tests.Hardening;
 
@@ -93,15 +94,7 @@ public sealed class ApiKeyTests(ApiKeyTests.KeyedService factory) : IClassFixtur
     [InlineData("zz3c9c1f1e2c5a5e0c9d0a5b0c4e1f3a2b6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1")]
     public async Task A_key_configured_as_anything_but_a_sha256_hash_stops_start_up(string configured)
     {
-        // Its own process, as Configuration/StartupValidationTests run bad settings: an in-memory host that
-        // fails to start can surface as WebApplicationFactory's own ObjectDisposedException instead
-        // (its deferred host reads the services the failed app has already disposed; seen in CI).
-        var settings = TestModelSettings.Create();
-        settings["FaceApi:Models:Directory"] = Path.GetTempPath();
-        settings["FaceApi:Auth:ApiKeys:0"] = configured;
-        await using var service = ServiceProcess.Start("bad-api-key", ServiceProcess.HostAssemblyBesideThisProgram(), settings);
-
-        Assert.True(await service.Child.WaitForExitAsync(TimeSpan.FromMinutes(2)), $"still running after 2 minutes.{Environment.NewLine}{service.Child.OutputTail}");
+        await using var service = await MisconfiguredService.RunUntilExitAsync("FaceApi:Auth:ApiKeys:0", configured);
 
         Assert.NotEqual(0, service.Child.ExitCode);
         Assert.Contains(service.Child.OutputLines, line => line.Contains("SHA-256", StringComparison.Ordinal));
