@@ -16,6 +16,7 @@ public static class ProblemDetailsSetup
     public static IServiceCollection AddFaceApiProblemDetails(this IServiceCollection services)
     {
         services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddHostedService<ErrorAnswerWarmUp>();
         return services.AddProblemDetails(options => options.CustomizeProblemDetails = Customize);
     }
 
@@ -29,17 +30,25 @@ public static class ProblemDetailsSetup
         problem.Extensions.TryAdd(CodeExtension, DefaultCode(problem.Status ?? context.HttpContext.Response.StatusCode));
         problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
         problem.Instance ??= context.HttpContext.Request.Path;
-        // Outcome counters live here, where every problem passes, rather than at each throw.
-        var code = (string)problem.Extensions[CodeExtension]!;
-        FaceApi.Metrics.ServiceMetrics.Errors.WithLabels(code).Inc();
-        if (code == ProblemCode.NoFace)
+        // Outcome counters live here, where every problem passes, rather than at each throw; the
+        // start-up warm-up's answer is no outcome.
+        if (!ErrorAnswerWarmUp.IsWarmUp(context.HttpContext))
         {
-            FaceApi.Metrics.ServiceMetrics.RequestsWithoutFace.Inc();
+            CountOutcome((string)problem.Extensions[CodeExtension]!);
         }
 
         if (context.HttpContext.Features.Get<IHttpActivityFeature>()?.Activity is { } activity)
         {
             problem.Extensions["traceId"] = activity.TraceId.ToString();
+        }
+    }
+
+    private static void CountOutcome(string code)
+    {
+        FaceApi.Metrics.ServiceMetrics.Errors.WithLabels(code).Inc();
+        if (code == ProblemCode.NoFace)
+        {
+            FaceApi.Metrics.ServiceMetrics.RequestsWithoutFace.Inc();
         }
     }
 
