@@ -14,7 +14,8 @@ namespace FaceApi.Hosting;
 /// large (buffers that pools release only after they have sat unused for a minute, at a full
 /// collection) it repeats, at most every <see cref="RepeatAfter"/>. The first quiet interval after
 /// activity also frees the image decoder's pool of pixel buffers, native memory no collection returns:
-/// after a burst of 200 photos RSS stayed 46 MiB up through 60 s of idling (replay attack 10).
+/// after a burst of 200 photos RSS stayed 46 MiB up through 60 s of idling (replay attack 10). Then the
+/// C library's heap gives its free memory back (<see cref="NativeHeap"/>), which it otherwise keeps.
 /// </summary>
 public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger, FaceEngine engine) : BackgroundService
 {
@@ -61,6 +62,7 @@ public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger, FaceEng
             else if (busySincePoolsReleased && engine.Models is { } models)
             {
                 models.Pipeline.ReleaseRetainedMemory();
+                NativeHeap.ReturnFreeMemory();
                 busySincePoolsReleased = false;
             }
 
