@@ -16,6 +16,8 @@ public static class ProblemDetailsSetup
     public static IServiceCollection AddFaceApiProblemDetails(this IServiceCollection services)
     {
         services.AddExceptionHandler<ApiExceptionHandler>();
+        // Runs every exception handler once at start-up on a discarded response: a handler added here
+        // must count and log nothing for it (ErrorAnswerWarmUp.IsWarmUp).
         services.AddHostedService<ErrorAnswerWarmUp>();
         return services.AddProblemDetails(options => options.CustomizeProblemDetails = Customize);
     }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using FaceApi.Hosting;
+using FaceApi.Testing;
 using FaceApi.Tests.Hardening;
 
 namespace FaceApi.Tests.Hosting;
@@ -14,6 +15,11 @@ public sealed class NativeHeapTests
     [Fact]
     public void Freed_native_memory_leaves_the_process_once_returned()
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            CiEnvironment.MissingPrerequisite("Linux with glibc: the process's resident size is read from /proc/self/statm.");
+        }
+
         var ones = Enumerable.Repeat((byte)1, BlockBytes).ToArray();
         var blocks = new IntPtr[Blocks];
         for (var i = 0; i < Blocks; i++)
