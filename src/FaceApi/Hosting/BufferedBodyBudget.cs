@@ -12,8 +12,9 @@ namespace FaceApi.Hosting;
 /// (issue 13). Each body reserves its memory as it arrives, chunk by chunk (<see cref="BufferedBodyReservation"/>),
 /// so a slow upload holds only what has arrived. A body that does not fit is refused at once with 503
 /// <c>queue_full</c>, counted in <c>faceapi_rejections_total{reason="body_budget"}</c>. The chunks kept
-/// for reuse (<see cref="BufferedBodyChunks"/>) count too: reserved and spare bytes together never
-/// exceed the budget, so it bounds what bodies hold, not only what they use.
+/// for reuse (<see cref="BufferedBodyChunks"/>) count too, and so do the large arrays kept for reuse
+/// (<see cref="BufferedBodyArrays"/>): reserved and spare bytes together never exceed the budget, so it
+/// bounds what bodies hold, not only what they use.
 /// </summary>
 public sealed class BufferedBodyBudget : IDisposable
 {
@@ -54,19 +55,26 @@ public sealed class BufferedBodyBudget : IDisposable
     /// <summary>The chunks kept for reuse, which the budget counts beside the reserved bytes.</summary>
     internal BufferedBodyChunks Chunks { get; } = new();
 
+    /// <summary>The large arrays kept for reuse, which the budget counts beside the reserved bytes.</summary>
+    internal BufferedBodyArrays Arrays { get; } = new();
+
     /// <summary>An empty reservation for one body; disposing it gives back all it holds.</summary>
     public BufferedBodyReservation Open() => new(this);
 
-    public void Dispose() => Chunks.Dispose();
+    public void Dispose()
+    {
+        Chunks.Dispose();
+        Arrays.Dispose();
+    }
 
-    /// <summary>Reserves <paramref name="bytes"/> for a new array, letting go of spare chunks to make room for it.</summary>
+    /// <summary>Reserves <paramref name="bytes"/> for a new pooled array, letting go of spares to make room for it.</summary>
     /// <exception cref="QueueFullException">The budget has no room for <paramref name="bytes"/> more now.</exception>
     internal void Take(long bytes)
     {
         lock (_lock)
         {
             Reserve(bytes);
-            Chunks.KeepAtMost((_maxBytes - _reservedBytes) / BufferedBodyChunks.Size);
+            KeepSparesWithinBudget();
         }
     }
 
@@ -77,7 +85,32 @@ public sealed class BufferedBodyBudget : IDisposable
         lock (_lock)
         {
             Reserve(BufferedBodyChunks.Size);
-            return Chunks.Rent();
+            var chunk = Chunks.Rent();
+            KeepSparesWithinBudget();
+            return chunk;
+        }
+    }
+
+    /// <summary>Reserves a large array of <paramref name="length"/> bytes and hands it out: a spare one of that length or a new one.</summary>
+    /// <exception cref="QueueFullException">The budget has no room for it now.</exception>
+    internal byte[] TakeArray(int length)
+    {
+        lock (_lock)
+        {
+            Reserve(length);
+            var array = Arrays.Rent(length);
+            KeepSparesWithinBudget();
+            return array;
+        }
+    }
+
+    /// <summary>Takes a large array back from a body and keeps it: its bytes move from the reserved ones to the spares.</summary>
+    internal void GiveArray(byte[] array)
+    {
+        lock (_lock)
+        {
+            _reservedBytes -= array.Length;
+            Arrays.Keep(array);
         }
     }
 
@@ -99,8 +132,17 @@ public sealed class BufferedBodyBudget : IDisposable
         }
     }
 
-    // With spare chunks counted, a new array fits if the reserved bytes leave room for it; Take then
-    // drops the spares it displaces. A chunk taken from the spares changes nothing in the sum.
+    // Lets go of the spares that no longer fit beside the reserved bytes: large arrays first, as any
+    // body needs chunks but only one of the same size can use an array.
+    private void KeepSparesWithinBudget()
+    {
+        var room = _maxBytes - _reservedBytes;
+        Arrays.KeepAtMost(room - ((long)Chunks.SpareCount * BufferedBodyChunks.Size));
+        Chunks.KeepAtMost((room - Arrays.SpareBytes) / BufferedBodyChunks.Size);
+    }
+
+    // With spares counted, new memory fits if the reserved bytes leave room for it; the caller then
+    // drops the spares it displaces. A spare taken for reuse changes nothing in the sum.
     private void Reserve(long bytes)
     {
         if (_reservedBytes + bytes > _maxBytes)

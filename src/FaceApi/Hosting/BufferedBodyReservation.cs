@@ -27,7 +27,9 @@ public sealed class BufferedBodyReservation : IDisposable
 
     /// <summary>
     /// An array of at least <paramref name="minimumLength"/> bytes: a chunk if its length would be a
-    /// chunk's anyway, else one from <see cref="UploadBuffers"/>. Give it back with <see cref="Return"/>.
+    /// chunk's anyway, a kept or new large array over <see cref="UploadBuffers.LargestPooled"/>
+    /// (<see cref="BufferedBodyArrays"/>), else one from <see cref="UploadBuffers"/>' pool. Give it back
+    /// with <see cref="Return"/>.
     /// </summary>
     /// <exception cref="QueueFullException">The budget has no room for it now.</exception>
     public byte[] Rent(int minimumLength)
@@ -36,6 +38,13 @@ public sealed class BufferedBodyReservation : IDisposable
         if (length == BufferedBodyChunks.Size)
         {
             return RentChunk();
+        }
+
+        if (length > UploadBuffers.LargestPooled)
+        {
+            var array = _budget.TakeArray(length);
+            _bytes += length;
+            return array;
         }
 
         _budget.Take(length);
@@ -51,12 +60,17 @@ public sealed class BufferedBodyReservation : IDisposable
         if (buffer.Length == BufferedBodyChunks.Size)
         {
             _budget.GiveChunk(buffer);
-            _bytes -= BufferedBodyChunks.Size;
-            return;
+        }
+        else if (buffer.Length > UploadBuffers.LargestPooled)
+        {
+            _budget.GiveArray(buffer);
+        }
+        else
+        {
+            UploadBuffers.Return(buffer);
+            _budget.Give(buffer.Length);
         }
 
-        UploadBuffers.Return(buffer);
-        _budget.Give(buffer.Length);
         _bytes -= buffer.Length;
     }
 

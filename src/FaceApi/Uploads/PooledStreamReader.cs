@@ -17,7 +17,7 @@ namespace FaceApi.Uploads;
 /// array of every refused body) was garbage on the large-object heap, which only a full collection
 /// reclaims, so sixteen 57 MB bodies at once raised RSS by about 820 MiB while only four were admitted
 /// (<c>deploy/attacks/replay.py --quick --only 12</c>, issue 13). Chunks are reused from one body to
-/// the next, and the one array a body is copied into is its only garbage. The next version took its
+/// the next, and so are the arrays bodies are copied into (<see cref="BufferedBodyArrays"/>). The next version took its
 /// first chunk before the first byte: connections that sent only headers held 64 KiB each, so about
 /// 4,100 of them (Kestrel asks nothing of a body for its first 5 s, then 240 bytes/s) held the whole
 /// 256 MiB budget until the body deadline, and every real upload was refused.
@@ -135,8 +135,8 @@ internal static class PooledStreamReader
                 return only;
         }
 
-        // Larger bodies are copied into one array of their length (UploadBuffers' rules: pooled up to
-        // 1 MiB, a plain array above, which the collector reclaims after a burst). For the copy the body
+        // Larger bodies are copied into one array of their length (pooled up to 1 MiB, above it whole
+        // MiB kept for the next body of about that size: BufferedBodyReservation.Rent). For the copy the body
         // is held twice, its chunks and its array, for the milliseconds a copy of up to 55 MB takes; the
         // budget counts both (reserved before the array exists), so a burst stays within it, and a body
         // whose copy does not fit is refused like one whose next chunk does not.
