@@ -20,19 +20,6 @@ public sealed class IdleMemoryTrimmerTests
         Assert.False(IdleMemoryTrimmer.ShouldCollect(0, 150 * MiB + IdleMemoryTrimmer.GrowthBytes - 1, 150 * MiB, LongAgo));
 
     [Fact]
-    public void ACollectionThatFreedLittleRaisesTheLowPointSoItDoesNotRepeat()
-    {
-        var lowPoint = IdleMemoryTrimmer.LowPointAfter(lowPoint: 10 * MiB, before: 30 * MiB, after: 27 * MiB);
-
-        Assert.Equal(27 * MiB, lowPoint);
-        Assert.False(IdleMemoryTrimmer.ShouldCollect(0, 30 * MiB, lowPoint, LongAgo));
-    }
-
-    [Fact]
-    public void AProductiveCollectionKeepsTheLowestPoint() =>
-        Assert.Equal(10 * MiB, IdleMemoryTrimmer.LowPointAfter(lowPoint: 10 * MiB, before: 300 * MiB, after: 50 * MiB));
-
-    [Fact]
     public void RepeatsNoSoonerThanItsInterval()
     {
         Assert.False(IdleMemoryTrimmer.ShouldCollect(0, 400 * MiB, 150 * MiB, IdleMemoryTrimmer.RepeatAfter - TimeSpan.FromMilliseconds(1)));
