@@ -73,6 +73,12 @@ internal sealed class BufferedBodyArrays : IDisposable
     {
         lock (_spare)
         {
+            // Called for every chunk a body takes: nothing to sort or allocate when the spares fit.
+            if (_spareBytes <= bytes)
+            {
+                return;
+            }
+
             foreach (var length in _spare.Keys.OrderDescending().ToList())
             {
                 var arrays = _spare[length];
