@@ -11,10 +11,9 @@ namespace FaceApi.Hosting;
 /// (<see cref="UploadReader"/>), so without it N concurrent maximal bodies pin N x 55 MB during a burst
 /// (issue 13). Each body reserves its memory as it arrives, chunk by chunk (<see cref="BufferedBodyReservation"/>),
 /// so a slow upload holds only what has arrived. A body that does not fit is refused at once with 503
-/// <c>queue_full</c>, counted in <c>faceapi_rejections_total{reason="body_budget"}</c>. The chunks kept
-/// for reuse (<see cref="BufferedBodyChunks"/>) count too, and so do the large arrays kept for reuse
-/// (<see cref="BufferedBodyArrays"/>): reserved and spare bytes together never exceed the budget, so it
-/// bounds what bodies hold, not only what they use.
+/// <c>queue_full</c>, counted in <c>faceapi_rejections_total{reason="body_budget"}</c>. The chunks and
+/// arrays kept for reuse (<see cref="BufferedBodySpares"/>) count too: reserved and spare bytes
+/// together never exceed the budget, so it bounds what bodies hold, not only what they use.
 /// </summary>
 public sealed class BufferedBodyBudget : IDisposable
 {
@@ -27,8 +26,8 @@ public sealed class BufferedBodyBudget : IDisposable
 
     private readonly long _maxBytes;
 
-    // Guards the reserved count together with the spare chunks, so that their sum is checked and
-    // changed as one: a chunk moves between a body and the spares without the sum changing.
+    // Guards the reserved count together with the spares, so that their sum is checked and changed as
+    // one: an array moves between a body and the spares without the sum changing.
     private readonly Lock _lock = new();
     private long _reservedBytes;
 
@@ -52,20 +51,13 @@ public sealed class BufferedBodyBudget : IDisposable
         }
     }
 
-    /// <summary>The chunks kept for reuse, which the budget counts beside the reserved bytes.</summary>
-    internal BufferedBodyChunks Chunks { get; } = new();
-
-    /// <summary>The large arrays kept for reuse, which the budget counts beside the reserved bytes.</summary>
-    internal BufferedBodyArrays Arrays { get; } = new();
+    /// <summary>The chunks and arrays kept for reuse, which the budget counts beside the reserved bytes.</summary>
+    internal BufferedBodySpares Spares { get; } = new();
 
     /// <summary>An empty reservation for one body; disposing it gives back all it holds.</summary>
     public BufferedBodyReservation Open() => new(this);
 
-    public void Dispose()
-    {
-        Chunks.Dispose();
-        Arrays.Dispose();
-    }
+    public void Dispose() => Spares.Dispose();
 
     /// <summary>Reserves <paramref name="bytes"/> for a new pooled array, letting go of spares to make room for it.</summary>
     /// <exception cref="QueueFullException">The budget has no room for <paramref name="bytes"/> more now.</exception>
@@ -78,39 +70,19 @@ public sealed class BufferedBodyBudget : IDisposable
         }
     }
 
-    /// <summary>Reserves a chunk and hands it out: a spare one (which moves from the spares to the reserved bytes) or a new one.</summary>
-    /// <exception cref="QueueFullException">The budget has no room for a chunk more now.</exception>
-    internal byte[] TakeChunk()
-    {
-        lock (_lock)
-        {
-            Reserve(BufferedBodyChunks.Size);
-            var chunk = Chunks.Rent();
-            KeepSparesWithinBudget();
-            return chunk;
-        }
-    }
-
-    /// <summary>Reserves a large array of <paramref name="length"/> bytes and hands it out: a spare one of that length or a new one.</summary>
+    /// <summary>
+    /// Reserves an array of <paramref name="length"/> bytes and hands it out: a spare one (which moves
+    /// from the spares to the reserved bytes) or a new one.
+    /// </summary>
     /// <exception cref="QueueFullException">The budget has no room for it now.</exception>
-    internal byte[] TakeArray(int length)
+    internal byte[] TakeSpareOrNew(int length)
     {
         lock (_lock)
         {
             Reserve(length);
-            var array = Arrays.Rent(length);
+            var array = Spares.Rent(length);
             KeepSparesWithinBudget();
             return array;
-        }
-    }
-
-    /// <summary>Takes a large array back from a body and keeps it: its bytes move from the reserved ones to the spares.</summary>
-    internal void GiveArray(byte[] array)
-    {
-        lock (_lock)
-        {
-            _reservedBytes -= array.Length;
-            Arrays.Keep(array);
         }
     }
 
@@ -122,24 +94,17 @@ public sealed class BufferedBodyBudget : IDisposable
         }
     }
 
-    /// <summary>Takes a chunk back from a body and keeps it: its bytes move from the reserved ones to the spares.</summary>
-    internal void GiveChunk(byte[] chunk)
+    /// <summary>Takes an array back from a body and keeps it: its bytes move from the reserved ones to the spares.</summary>
+    internal void GiveForReuse(byte[] array)
     {
         lock (_lock)
         {
-            _reservedBytes -= BufferedBodyChunks.Size;
-            Chunks.Keep(chunk);
+            _reservedBytes -= array.Length;
+            Spares.Keep(array);
         }
     }
 
-    // Lets go of the spares that no longer fit beside the reserved bytes: large arrays first, as any
-    // body needs chunks but only one of the same size can use an array.
-    private void KeepSparesWithinBudget()
-    {
-        var room = _maxBytes - _reservedBytes;
-        Arrays.KeepAtMost(room - ((long)Chunks.SpareCount * BufferedBodyChunks.Size));
-        Chunks.KeepAtMost((room - Arrays.SpareBytes) / BufferedBodyChunks.Size);
-    }
+    private void KeepSparesWithinBudget() => Spares.KeepAtMost(_maxBytes - _reservedBytes);
 
     // With spares counted, new memory fits if the reserved bytes leave room for it; the caller then
     // drops the spares it displaces. A spare taken for reuse changes nothing in the sum.

@@ -16,33 +16,23 @@ public sealed class BufferedBodyReservation : IDisposable
 
     internal BufferedBodyReservation(BufferedBodyBudget budget) => _budget = budget;
 
-    /// <summary>A chunk of <see cref="BufferedBodyChunks.Size"/> bytes; give it back with <see cref="Return"/>.</summary>
+    /// <summary>A chunk of <see cref="BufferedBodySpares.ChunkSize"/> bytes; give it back with <see cref="Return"/>.</summary>
     /// <exception cref="QueueFullException">The budget has no room for it now.</exception>
-    public byte[] RentChunk()
-    {
-        var chunk = _budget.TakeChunk();
-        _bytes += BufferedBodyChunks.Size;
-        return chunk;
-    }
+    public byte[] RentChunk() => Rent(BufferedBodySpares.ChunkSize);
 
     /// <summary>
-    /// An array of at least <paramref name="minimumLength"/> bytes: a chunk if its length would be a
-    /// chunk's anyway, a kept or new large array over <see cref="UploadBuffers.LargestPooled"/>
-    /// (<see cref="BufferedBodyArrays"/>), else one from <see cref="UploadBuffers"/>' pool. Give it back
-    /// with <see cref="Return"/>.
+    /// An array of at least <paramref name="minimumLength"/> bytes: a kept or new one
+    /// (<see cref="BufferedBodySpares"/>) if its length is a chunk's or over
+    /// <see cref="UploadBuffers.LargestPooled"/>, else one from <see cref="UploadBuffers"/>' pool. Give it
+    /// back with <see cref="Return"/>.
     /// </summary>
     /// <exception cref="QueueFullException">The budget has no room for it now.</exception>
     public byte[] Rent(int minimumLength)
     {
         var length = UploadBuffers.LengthOf(minimumLength);
-        if (length == BufferedBodyChunks.Size)
+        if (IsKeptForReuse(length))
         {
-            return RentChunk();
-        }
-
-        if (length > UploadBuffers.LargestPooled)
-        {
-            var array = _budget.TakeArray(length);
+            var array = _budget.TakeSpareOrNew(length);
             _bytes += length;
             return array;
         }
@@ -53,17 +43,13 @@ public sealed class BufferedBodyReservation : IDisposable
     }
 
     /// <summary>Gives back an array from <see cref="RentChunk"/> or <see cref="Rent"/>, and its share of the budget.</summary>
-    // UploadBuffers never hands out a chunk's length (Rent asks for a chunk then), so the length tells
-    // which kind it is.
+    // UploadBuffers never hands out a length kept for reuse (Rent takes a spare or new array then), so
+    // the length tells where the array goes.
     public void Return(byte[] buffer)
     {
-        if (buffer.Length == BufferedBodyChunks.Size)
+        if (IsKeptForReuse(buffer.Length))
         {
-            _budget.GiveChunk(buffer);
-        }
-        else if (buffer.Length > UploadBuffers.LargestPooled)
-        {
-            _budget.GiveArray(buffer);
+            _budget.GiveForReuse(buffer);
         }
         else
         {
@@ -79,4 +65,7 @@ public sealed class BufferedBodyReservation : IDisposable
         _budget.Give(_bytes);
         _bytes = 0;
     }
+
+    // Chunks, which every body needs, and arrays too large for UploadBuffers' pool.
+    private static bool IsKeptForReuse(int length) => length == BufferedBodySpares.ChunkSize || length > UploadBuffers.LargestPooled;
 }

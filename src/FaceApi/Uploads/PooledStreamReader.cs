@@ -4,7 +4,7 @@ using FaceApi.Hosting;
 namespace FaceApi.Uploads;
 
 /// <summary>
-/// Reads a stream to its end, within a limit, into 64 KiB chunks (<see cref="BufferedBodyChunks"/>)
+/// Reads a stream to its end, within a limit, into 64 KiB chunks (<see cref="BufferedBodySpares.ChunkSize"/>)
 /// taken as bytes arrive, then hands the body out as one array. Memory grows with what actually
 /// arrives, not with what a header claims: nothing is taken until the body's next bytes are there, a
 /// body announced shorter than a chunk gets a buffer of its own length, and a connection that
@@ -17,14 +17,14 @@ namespace FaceApi.Uploads;
 /// array of every refused body) was garbage on the large-object heap, which only a full collection
 /// reclaims, so sixteen 57 MB bodies at once raised RSS by about 820 MiB while only four were admitted
 /// (<c>deploy/attacks/replay.py --quick --only 12</c>, issue 13). Chunks are reused from one body to
-/// the next, and so are the arrays bodies are copied into (<see cref="BufferedBodyArrays"/>). The next version took its
+/// the next, and so are the arrays bodies are copied into (<see cref="BufferedBodySpares"/>). The next version took its
 /// first chunk before the first byte: connections that sent only headers held 64 KiB each, so about
 /// 4,100 of them (Kestrel asks nothing of a body for its first 5 s, then 240 bytes/s) held the whole
 /// 256 MiB budget until the body deadline, and every real upload was refused.
 /// </remarks>
 internal static class PooledStreamReader
 {
-    internal const int ChunkSize = BufferedBodyChunks.Size;
+    internal const int ChunkSize = BufferedBodySpares.ChunkSize;
 
     /// <summary>The bytes the chunks holding <paramref name="arrived"/> bytes take: what a body holds while it arrives.</summary>
     internal static long ChunkedBytes(long arrived) => Math.Max(1, (arrived + ChunkSize - 1) / ChunkSize) * ChunkSize;

@@ -6,7 +6,7 @@ namespace FaceApi.Uploads;
 /// <summary>
 /// Byte arrays for request bodies (and for unescaping a base64 image in JSON). Small ones come from
 /// <see cref="ArrayPool{T}.Shared"/>; large ones are plain arrays of whole MiB, which bodies keep for
-/// reuse within their budget (<see cref="Hosting.BufferedBodyArrays"/>) and others leave to the collector.
+/// reuse within their budget (<see cref="Hosting.BufferedBodySpares"/>) and others leave to the collector.
 /// The shared pool keeps up to 32 arrays of each size per core and lets one go only after it has sat
 /// unused for a minute, at a full collection, so pooling the 32 and 64 MiB arrays of maximal bodies
 /// kept hundreds of megabytes alive after an attack (<c>deploy/attacks/replay.py --quick</c>: a
@@ -28,7 +28,7 @@ internal static class UploadBuffers
     // ArrayPool<byte>.Shared's buckets are powers of two from 16 bytes (SharedArrayPool's
     // Utilities.SelectBucketIndex in dotnet/runtime); UploadBuffersTests checks this against Rent.
     // Larger ones are whole MiB, so that bodies of about the same size can share a kept array
-    // (Hosting/BufferedBodyArrays.cs) at a cost of under 1 MiB each.
+    // (Hosting/BufferedBodySpares.cs) at a cost of under 1 MiB each.
     public static int LengthOf(int minimumLength) => minimumLength <= LargestPooled
         ? (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(minimumLength, 16))
         : (int)Math.Min(((long)minimumLength + LargestPooled - 1) / LargestPooled * LargestPooled, Array.MaxLength);

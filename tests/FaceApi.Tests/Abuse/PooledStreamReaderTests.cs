@@ -60,7 +60,7 @@ public sealed class PooledStreamReaderTests
         var chunksRented = withContentLength
             ? UploadBuffers.LengthOf(Math.Max(length, 1)) < Chunk ? 0 : (length + Chunk - 1) / Chunk
             : (length / Chunk) + 1;
-        Assert.Equal(chunksRented - (buffer.Length == Chunk ? 1 : 0), budget.Chunks.SpareCount);
+        Assert.Equal(chunksRented - (buffer.Length == Chunk ? 1 : 0), budget.Spares.CountOf(Chunk));
 
         reservation.Return(buffer);
         reservation.Dispose();
@@ -82,7 +82,7 @@ public sealed class PooledStreamReaderTests
         var reading = ReadAsync(pipe.Reader.AsStream(), limit: 8 << 20, withContentLength ? Length : null, reservation);
         Assert.False(reading.IsCompleted);
         Assert.Equal(0, budget.ReservedBytes);
-        Assert.Equal(0, budget.Chunks.SpareCount);
+        Assert.Equal(0, budget.Spares.CountOf(Chunk));
 
         await pipe.Writer.WriteAsync(RandomBytes(Length), TestContext.Current.CancellationToken);
         await pipe.Writer.CompleteAsync();
@@ -108,7 +108,7 @@ public sealed class PooledStreamReaderTests
             ReadAsync(new TricklingStream(RandomBytes(Limit + 1), 1000), Limit, withContentLength ? Limit + 1 : null, reservation));
 
         Assert.Equal(413, refusal.Status);
-        Assert.Equal(4, budget.Chunks.SpareCount);
+        Assert.Equal(4, budget.Spares.CountOf(Chunk));
         reservation.Dispose();
         Assert.Equal(0, budget.ReservedBytes);
     }
@@ -124,7 +124,7 @@ public sealed class PooledStreamReaderTests
 
         Assert.Equal(400, refusal.Status);
         Assert.Contains($"ended after {2 * Chunk} of the {(3 * Chunk) + 5} bytes", refusal.Message, StringComparison.Ordinal);
-        Assert.Equal(3, budget.Chunks.SpareCount);
+        Assert.Equal(3, budget.Spares.CountOf(Chunk));
         reservation.Dispose();
         Assert.Equal(0, budget.ReservedBytes);
     }
@@ -143,7 +143,7 @@ public sealed class PooledStreamReaderTests
         await Assert.ThrowsAsync<QueueFullException>(() =>
             ReadAsync(new TricklingStream(RandomBytes(length), int.MaxValue), limit: 8 << 20, length, reservation));
 
-        Assert.Equal(chunksRented, budget.Chunks.SpareCount);
+        Assert.Equal(chunksRented, budget.Spares.CountOf(Chunk));
         reservation.Dispose();
         Assert.Equal(0, budget.ReservedBytes);
     }
