@@ -41,6 +41,8 @@ builder.Services.AddValidatedOptions<ShutdownOptions>("FaceApi:Shutdown");
 // The readiness drain runs inside the host's shutdown; extend the timeout by it so in-flight work keeps its full time.
 builder.Services.AddOptions<HostOptions>().Configure<Microsoft.Extensions.Options.IOptions<ShutdownOptions>>(
     (host, shutdown) => host.ShutdownTimeout += shutdown.Value.ReadinessDrainDelay);
+// One clock for retries and timers, so tests can drive them (FakeTimeProvider).
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddModelProvisioning();
 
 // Request size: two images per /verify, base64 in JSON at worst; each endpoint and body shape has its own

@@ -31,9 +31,10 @@ public sealed class BufferedBodyBudget : IDisposable
     private readonly Lock _lock = new();
     private long _reservedBytes;
 
-    public BufferedBodyBudget(IOptions<UploadOptions> options)
+    public BufferedBodyBudget(IOptions<UploadOptions> options, TimeProvider timeProvider)
     {
         _maxBytes = options.Value.MaxBufferedBytes;
+        Spares = new BufferedBodySpares(timeProvider);
         // The series starts at 0: one that first appears at 1 has no earlier sample, so rate() and
         // increase() (and the rejections alert) would miss the first refusal.
         ServiceMetrics.Rejections.WithLabels(RejectionReason);
@@ -52,7 +53,7 @@ public sealed class BufferedBodyBudget : IDisposable
     }
 
     /// <summary>The chunks and arrays kept for reuse, which the budget counts beside the reserved bytes.</summary>
-    internal BufferedBodySpares Spares { get; } = new();
+    internal BufferedBodySpares Spares { get; }
 
     /// <summary>An empty reservation for one body; disposing it gives back all it holds.</summary>
     public BufferedBodyReservation Open() => new(this);

@@ -35,13 +35,13 @@ internal sealed class BufferedBodySpares : IDisposable
     internal static readonly TimeSpan UnusedFor = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<int, SparesOfOneLength> _byLength = [];
-    private readonly Timer _letGoUnused;
+    private readonly ITimer _letGoUnused;
     private long _bytes;
 
-    public BufferedBodySpares() =>
-        _letGoUnused = new Timer(static state => ((BufferedBodySpares)state!).LetGoUnused(), this, UnusedFor, UnusedFor);
+    public BufferedBodySpares(TimeProvider timeProvider) =>
+        _letGoUnused = timeProvider.CreateTimer(static state => ((BufferedBodySpares)state!).LetGoUnused(), this, UnusedFor, UnusedFor);
 
-    /// <summary>The bytes kept for reuse now.</summary>
+    /// <summary>The bytes kept for reuse now (read by tests: the budget keeps its own sum).</summary>
     public long Bytes
     {
         get
@@ -53,12 +53,12 @@ internal sealed class BufferedBodySpares : IDisposable
         }
     }
 
-    /// <summary>The arrays of <paramref name="length"/> bytes kept for reuse now.</summary>
+    /// <summary>The arrays of <paramref name="length"/> bytes kept for reuse now (read by tests).</summary>
     public int CountOf(int length)
     {
         lock (_byLength)
         {
-            return _byLength.TryGetValue(length, out var spares) ? spares.Arrays.Count : 0;
+            return _byLength.TryGetValue(length, out var spares) ? spares.Count : 0;
         }
     }
 
@@ -87,7 +87,7 @@ internal sealed class BufferedBodySpares : IDisposable
                 _byLength[array.Length] = spares = new SparesOfOneLength();
             }
 
-            spares.Arrays.Push(array);
+            spares.Push(array);
             _bytes += array.Length;
         }
     }
@@ -102,7 +102,7 @@ internal sealed class BufferedBodySpares : IDisposable
     {
         lock (_byLength)
         {
-            // Called for every chunk a body takes: nothing to sort or allocate when the spares fit.
+            // Called for every array a body takes: nothing to sort or allocate when the spares fit.
             if (_bytes <= bytes)
             {
                 return;
@@ -121,14 +121,14 @@ internal sealed class BufferedBodySpares : IDisposable
     public void Dispose() => _letGoUnused.Dispose();
 
     /// <summary>Lets go of the spares that were not needed since the last call (every <see cref="UnusedFor"/>).</summary>
-    internal void LetGoUnused()
+    private void LetGoUnused()
     {
         lock (_byLength)
         {
             foreach (var (length, spares) in _byLength.ToList())
             {
                 _bytes -= (long)length * spares.LetGoUnused();
-                if (spares.Arrays.Count == 0)
+                if (spares.Count == 0)
                 {
                     _byLength.Remove(length);
                 }
@@ -139,16 +139,20 @@ internal sealed class BufferedBodySpares : IDisposable
     /// <summary>The spare arrays of one length, and the fewest there were since the last check.</summary>
     private sealed class SparesOfOneLength
     {
-        public Stack<byte[]> Arrays { get; } = new();
+        private readonly Stack<byte[]> _arrays = new();
 
         // The fewest spares since the last check: that many were not needed in the whole interval. It
         // starts at 0, as the first array was in use until it was kept.
         private int _fewest;
 
+        public int Count => _arrays.Count;
+
+        public void Push(byte[] array) => _arrays.Push(array);
+
         public bool TryPop(out byte[] array)
         {
-            var popped = Arrays.TryPop(out array!);
-            _fewest = Math.Min(_fewest, Arrays.Count);
+            var popped = _arrays.TryPop(out array!);
+            _fewest = Math.Min(_fewest, _arrays.Count);
             return popped;
         }
 
@@ -158,11 +162,11 @@ internal sealed class BufferedBodySpares : IDisposable
             var unused = _fewest;
             for (var i = 0; i < unused; i++)
             {
-                Arrays.Pop();
+                _arrays.Pop();
             }
 
-            Arrays.TrimExcess();
-            _fewest = Arrays.Count;
+            _arrays.TrimExcess();
+            _fewest = _arrays.Count;
             return unused;
         }
     }

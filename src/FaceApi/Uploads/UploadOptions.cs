@@ -16,8 +16,8 @@ public sealed class UploadOptions
     public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Request-body memory held at once: every body being read or served, and the chunks kept for reuse
-    /// (<see cref="Hosting.BufferedBodyBudget"/>); a body that would grow past it is refused at once with
+    /// Request-body memory held at once: every body being read or served, and the chunks and arrays kept for
+    /// reuse (<see cref="Hosting.BufferedBodyBudget"/>); a body that would grow past it is refused at once with
     /// 503 <c>queue_full</c>. Bodies are read before admission, so nothing else bounds them in a burst.
     /// Default 256 MiB, from three bounds (figures at the default 20 MiB <c>Limits:MaxEncodedBytes</c>):
     /// <list type="bullet">
@@ -31,9 +31,10 @@ public sealed class UploadOptions
     /// copied out of its chunks. Large JSON photos are therefore refused here before admission is full,
     /// with the same 503 <c>queue_full</c> and <c>Retry-After</c>.</item>
     /// <item>Memory: issue 13 lets none of its attacks raise RSS by more than 300 MB (286 MiB), and 256 MiB
-    /// is 268 MB. The budget does not count connection buffers, parsing, or the arrays of bodies already
-    /// answered until the collector reclaims them: sixteen maximal bodies at once (our own attack 12,
-    /// README, Memory) raised RSS by 384 MiB at the peak, back within 60 s; at 128 MiB, by 233 MiB.
+    /// is 268 MB. The budget does not count connection buffers, parsing, or the pooled arrays of up to 1 MiB
+    /// that bodies of one chunk to 1 MiB are copied into. Sixteen maximal bodies at once (our own attack 12,
+    /// README, Memory) raised RSS by 384 MiB at the peak, back within 60 s, and by 233 MiB at 128 MiB,
+    /// measured while answered bodies' arrays were still left to the collector.
     /// Lower it where such a burst must stay under that bound.</item>
     /// </list>
     /// </summary>

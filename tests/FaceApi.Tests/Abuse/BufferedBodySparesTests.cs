@@ -3,6 +3,7 @@ using FaceApi.Hosting;
 using FaceApi.Tests.Metrics;
 using FaceApi.Uploads;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FaceApi.Tests.Abuse;
 
@@ -12,6 +13,8 @@ namespace FaceApi.Tests.Abuse;
 /// spares count against the body budget: reserved and spare bytes together never exceed it, so the
 /// memory held for bodies is bounded by the budget, not twice it. Spare arrays go first when the
 /// budget needs room: any body needs chunks, but only one of about the same size can use an array.
+/// The let-go timer runs on a <see cref="FakeTimeProvider"/>, so it fires when a test advances the
+/// clock and never between two of its steps.
 /// </summary>
 // Refusals count in the process-wide faceapi_rejections_total, which BodyBudgetTests compares.
 [Collection(MetricsCollection.Name)]
@@ -23,7 +26,7 @@ public sealed class BufferedBodySparesTests
     [Fact]
     public void Returned_chunks_are_reused_and_spare_and_reserved_bytes_together_never_exceed_the_budget()
     {
-        using var budget = new BufferedBodyBudget(Options.Create(new UploadOptions { MaxBufferedBytes = 8 * Chunk }));
+        using var budget = NewBudget(8 * Chunk);
 
         // A burst fills the budget with chunks, and gives them back: all eight are kept for reuse.
         using var burst = budget.Open();
@@ -63,13 +66,14 @@ public sealed class BufferedBodySparesTests
         AssertWithinBudget(budget);
         next.Return(array);
         Assert.Equal(0, budget.ReservedBytes);
-        Assert.Equal(4, budget.Spares.CountOf(Chunk));
+        Assert.Equal(4L * Chunk, budget.Spares.Bytes);
     }
 
     [Fact]
     public void Chunks_unused_through_a_whole_interval_are_let_go_and_those_used_are_kept()
     {
-        using var budget = new BufferedBodyBudget(Options.Create(new UploadOptions { MaxBufferedBytes = 3 * Chunk }));
+        var clock = new FakeTimeProvider();
+        using var budget = NewBudget(3 * Chunk, clock);
         using var body = budget.Open();
         var spares = budget.Spares;
         var burst = Enumerable.Range(0, 3).Select(_ => body.RentChunk()).ToArray();
@@ -79,23 +83,23 @@ public sealed class BufferedBodySparesTests
         }
 
         // All three were in use during this interval.
-        spares.LetGoUnused();
+        clock.Advance(BufferedBodySpares.UnusedFor);
         Assert.Equal(3, spares.CountOf(Chunk));
 
         // One is used during the next; the two that never were go.
         body.Return(body.RentChunk());
-        spares.LetGoUnused();
+        clock.Advance(BufferedBodySpares.UnusedFor);
         Assert.Equal(1, spares.CountOf(Chunk));
 
         // The process goes idle: the last one goes too.
-        spares.LetGoUnused();
+        clock.Advance(BufferedBodySpares.UnusedFor);
         Assert.Equal(0, spares.CountOf(Chunk));
     }
 
     [Fact]
     public void A_large_array_is_kept_within_the_budget_and_reused_by_the_next_body_of_about_its_size()
     {
-        using var budget = new BufferedBodyBudget(Options.Create(new UploadOptions { MaxBufferedBytes = 8L * MiB }));
+        using var budget = NewBudget(8L * MiB);
         byte[] first;
         using (var body = budget.Open())
         {
@@ -117,40 +121,60 @@ public sealed class BufferedBodySparesTests
     }
 
     [Fact]
-    public void Spare_arrays_go_first_when_a_body_needs_the_room()
+    public void Spare_arrays_go_before_spare_chunks_when_a_body_needs_the_room()
     {
-        using var budget = new BufferedBodyBudget(Options.Create(new UploadOptions { MaxBufferedBytes = 4L * MiB }));
+        using var budget = NewBudget(4L * MiB);
         using (var body = budget.Open())
         {
-            body.Return(body.Rent(4 * MiB));
+            var chunks = new[] { body.RentChunk(), body.RentChunk() };
+            var array = body.Rent(3 * MiB);
+            body.Return(array);
+            foreach (var chunk in chunks)
+            {
+                body.Return(chunk);
+            }
         }
 
-        using var next = budget.Open();
-        var chunk = next.RentChunk();
+        Assert.Equal((3L * MiB) + (2 * Chunk), budget.Spares.Bytes);
 
-        Assert.Equal(0, budget.Spares.Bytes);
+        // A new 1 MiB array does not fit beside all the spares: the 3 MiB array goes, the chunks stay.
+        using var next = budget.Open();
+        var needsRoom = next.Rent(MiB);
+
+        Assert.Equal(0, budget.Spares.CountOf(3 * MiB));
+        Assert.Equal(2, budget.Spares.CountOf(Chunk));
         Assert.True(budget.ReservedBytes + budget.Spares.Bytes <= 4L * MiB);
-        next.Return(chunk);
+        next.Return(needsRoom);
     }
 
     [Fact]
     public void Arrays_no_body_needed_through_a_whole_interval_are_let_go()
     {
-        using var budget = new BufferedBodyBudget(Options.Create(new UploadOptions { MaxBufferedBytes = 16L * MiB }));
+        var clock = new FakeTimeProvider();
+        using var budget = NewBudget(16L * MiB, clock);
         using var body = budget.Open();
-        var asked = body.Rent(2 * MiB);
-        var other = body.Rent(3 * MiB);
-        body.Return(asked);
-        body.Return(other);
+        var twoMiB = new[] { body.Rent(2 * MiB), body.Rent(2 * MiB) };
+        var threeMiB = body.Rent(3 * MiB);
+        foreach (var array in twoMiB.Append(threeMiB))
+        {
+            body.Return(array);
+        }
 
-        // Both lengths were asked for in this interval; in the next only the 2 MiB one is.
-        budget.Spares.LetGoUnused();
-        Assert.Equal(5L * MiB, budget.Spares.Bytes);
+        // All three were in use during this interval.
+        clock.Advance(BufferedBodySpares.UnusedFor);
+        Assert.Equal(7L * MiB, budget.Spares.Bytes);
+
+        // In the next, one body at a time takes a 2 MiB array: one of the two spares of that length was
+        // never needed and goes, as does the 3 MiB one.
         body.Return(body.Rent(2 * MiB));
-        budget.Spares.LetGoUnused();
+        clock.Advance(BufferedBodySpares.UnusedFor);
 
-        Assert.Equal(2L * MiB, budget.Spares.Bytes);
+        Assert.Equal(1, budget.Spares.CountOf(2 * MiB));
+        Assert.Equal(0, budget.Spares.CountOf(3 * MiB));
     }
+
+    private static BufferedBodyBudget NewBudget(long maxBufferedBytes, TimeProvider? clock = null) =>
+        new(Options.Create(new UploadOptions { MaxBufferedBytes = maxBufferedBytes }), clock ?? new FakeTimeProvider());
 
     private static void AssertWithinBudget(BufferedBodyBudget budget) =>
         Assert.True(budget.ReservedBytes + budget.Spares.Bytes <= 8 * Chunk, $"{budget.ReservedBytes} B reserved and {budget.Spares.Bytes} B spare exceed the budget of {8 * Chunk} B");

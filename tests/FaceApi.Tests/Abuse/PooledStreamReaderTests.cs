@@ -5,6 +5,7 @@ using FaceApi.Hosting;
 using FaceApi.Tests.Metrics;
 using FaceApi.Uploads;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FaceApi.Tests.Abuse;
 
@@ -183,7 +184,7 @@ public sealed class PooledStreamReaderTests
     private static Task<(byte[] Buffer, int Length)> ReadAsync(Stream stream, long limit, long? expectedLength, BufferedBodyReservation reservation) =>
         PooledStreamReader.ReadAsync(stream, limit, expectedLength, reservation, () => UploadProblems.BodyTooLarge(limit), TestContext.Current.CancellationToken);
 
-    private static BufferedBodyBudget Budget(long bytes) => new(Options.Create(new UploadOptions { MaxBufferedBytes = bytes }));
+    private static BufferedBodyBudget Budget(long bytes) => new(Options.Create(new UploadOptions { MaxBufferedBytes = bytes }), new FakeTimeProvider());
 
     private static byte[] RandomBytes(int length)
     {
