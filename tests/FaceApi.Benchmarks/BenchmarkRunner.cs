@@ -1,4 +1,5 @@
 using FaceApi.Core.Inference;
+using FaceApi.Core.Recognition;
 using FaceApi.Testing;
 using Microsoft.Extensions.Configuration;
 
@@ -32,8 +33,9 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
         try
         {
             var settings = ServiceSettings(model.Path);
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings!).Build();
             var inference = new InferenceOptions();
-            new ConfigurationBuilder().AddInMemoryCollection(settings!).Build().GetSection("FaceApi:Inference").Bind(inference);
+            configuration.GetSection("FaceApi:Inference").Bind(inference);
 
             if (options.NearFree)
             {
@@ -45,7 +47,10 @@ internal sealed class BenchmarkRunner(BenchmarkOptions options, Action<string> l
             }
 
             log($"raw: {model.Path}, batch sizes {string.Join(',', options.BatchSizes)}, {options.RawDuration.TotalSeconds:0} s each");
-            var raw = RawModelBenchmark.Run(model.Path, inference, options.BatchSizes, options.RawDuration, log);
+            var recognition = new RecognitionOptions();
+            configuration.GetSection("FaceApi:Recognition").Bind(recognition);
+            var faces = TestImages.AlignedJpegCropPixels(CropSize);
+            var raw = RawModelBenchmark.Run(model.Path, inference, recognition, faces, options.BatchSizes, options.RawDuration, log);
             if (options.RawOnly)
             {
                 return new BenchmarkReport(machine, model, settings, 0, 0, raw, [], null);

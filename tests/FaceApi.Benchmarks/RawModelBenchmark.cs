@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using FaceApi.Core.Alignment;
 using FaceApi.Core.Inference;
+using FaceApi.Core.Recognition;
 using FaceApi.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
@@ -9,7 +11,8 @@ namespace FaceApi.Benchmarks;
 /// <summary>
 /// The model alone: <c>InferenceSession.Run</c> on sessions made by the service's own
 /// <see cref="InferenceSessionPool"/> (so the same SessionOptions), one loop per pooled session as
-/// the batcher would drive them, input already in an <see cref="OrtValue"/>. No HTTP, no decoding.
+/// the batcher would drive them, input (the HTTP cells' aligned crops) already in an <see cref="OrtValue"/>.
+/// No HTTP, no decoding.
 /// Batch sizes take turns in rounds, so a burst of load from other processes on a shared machine
 /// spreads over all of them instead of falsifying one.
 /// </summary>
@@ -17,7 +20,8 @@ internal static class RawModelBenchmark
 {
     private const int Rounds = 3;
 
-    public static IReadOnlyList<RawResult> Run(string modelPath, InferenceOptions inference, IReadOnlyList<int> batchSizes, TimeSpan duration, Action<string> log)
+    public static IReadOnlyList<RawResult> Run(string modelPath, InferenceOptions inference, RecognitionOptions recognition, IReadOnlyList<AlignedFace> faces,
+        IReadOnlyList<int> batchSizes, TimeSpan duration, Action<string> log)
     {
         using var pool = InferenceSessionPool.Load(modelPath, inference, NullLogger.Instance);
         var metadata = pool.Metadata;
@@ -33,7 +37,7 @@ internal static class RawModelBenchmark
         }
 
         var leases = Enumerable.Range(0, pool.Size).Select(_ => pool.RentAsync(CancellationToken.None).AsTask().Result).ToArray();
-        var sessions = leases.Select(lease => sizes.Select(size => new BatchRunner(lease.Session, inputName, outputName, inputShape, size, metadata.OutputMetadata[outputName].Dimensions[1])).ToArray()).ToArray();
+        var sessions = leases.Select(lease => sizes.Select(size => new BatchRunner(lease.Session, inputName, outputName, inputShape, size, metadata.OutputMetadata[outputName].Dimensions[1], faces, recognition)).ToArray()).ToArray();
         try
         {
             // One unmeasured run per shape and session: ONNX Runtime plans and allocates on the first.
@@ -91,14 +95,26 @@ internal static class RawModelBenchmark
         private readonly OrtValue[] _inputs;
         private readonly OrtValue[] _outputs;
 
-        public BatchRunner(InferenceSession session, string inputName, string outputName, int[] inputShape, int batch, long embeddingSize)
+        public BatchRunner(InferenceSession session, string inputName, string outputName, int[] inputShape, int batch, long embeddingSize,
+            IReadOnlyList<AlignedFace> faces, RecognitionOptions recognition)
         {
             _session = session;
             _inputNames = [inputName];
             _outputNames = [outputName];
-            // Any input of the right shape costs the same; zeros are a mid-grey crop after normalisation.
-            var faceLength = 3L * inputShape[2] * inputShape[3];
-            _inputs = [OrtValue.CreateTensorValueFromMemory(new float[batch * faceLength], [batch, 3, inputShape[2], inputShape[3]])];
+            // Real crops, written as the service writes them (TestImages.AlignedJpegCropPixels says why not zeros).
+            if (inputShape[2] != faces[0].Size || inputShape[3] != faces[0].Size)
+            {
+                throw new ArgumentException($"The model takes {inputShape[3]}x{inputShape[2]} crops; the benchmark's are {faces[0].Size}x{faces[0].Size}.");
+            }
+
+            var faceLength = 3 * inputShape[2] * inputShape[3];
+            var input = new float[batch * faceLength];
+            for (var i = 0; i < batch; i++)
+            {
+                ArcFaceEmbedder.WriteTensor(faces[i % faces.Count], input.AsSpan(i * faceLength, faceLength), recognition);
+            }
+
+            _inputs = [OrtValue.CreateTensorValueFromMemory(input, [batch, 3, inputShape[2], inputShape[3]])];
             _outputs = [OrtValue.CreateTensorValueFromMemory(new float[batch * embeddingSize], [batch, embeddingSize])];
         }
 
