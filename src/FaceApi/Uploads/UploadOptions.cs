@@ -31,8 +31,8 @@ public sealed class UploadOptions
     /// copied out of its chunks. Large JSON photos are therefore refused here before admission is full,
     /// with the same 503 <c>queue_full</c> and <c>Retry-After</c>.</item>
     /// <item>Memory: issue 13 lets none of its attacks raise RSS by more than 300 MB (286 MiB), and 256 MiB
-    /// is 268 MB. The budget does not count connection buffers, parsing, or the pooled arrays of up to 1 MiB
-    /// that bodies of one chunk to 1 MiB are copied into. Sixteen maximal bodies at once (our own attack 12,
+    /// is 268 MB. The budget does not count connection buffers, parsing, or the arrays of up to 1 MiB that
+    /// <c>ArrayPool&lt;byte&gt;.Shared</c> keeps once bodies give them back. Sixteen maximal bodies at once (our own attack 12,
     /// README, Memory) raised RSS by 384 MiB at the peak, back within 60 s, and by 233 MiB at 128 MiB,
     /// measured while answered bodies' arrays were still left to the collector.
     /// Lower it where such a burst must stay under that bound.</item>
