@@ -67,6 +67,10 @@ builder.Services.AddSingleton<FaceEngine>();
 builder.Services.AddHostedService<ModelLoader>();
 builder.Services.AddFaceApiHealthChecks();
 
+// Start-up: once ready, a burst of refused requests over loopback warms the request path, uncounted.
+builder.Services.AddSingleton<WarmUpRequests>();
+builder.Services.AddHostedService<LoopbackWarmUp>();
+
 // Memory: after a burst of large uploads, give the freed heap back once the service goes quiet.
 builder.Services.AddHostedService<IdleMemoryTrimmer>();
 
@@ -117,9 +121,10 @@ if (args.Contains(ProvisionOnlyCommand.Flag))
     return exitCode;
 }
 
+app.Use(app.Services.GetRequiredService<WarmUpRequests>().MarkAsync);
 app.UseRequestId();
 app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) => RequestLogLevel.For(context, exception));
-app.UseFaceApiHttpMetrics();
+app.UseWhen(context => !WarmUpRequests.IsWarmUp(context), traffic => traffic.UseFaceApiHttpMetrics());
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<ApiKeyMiddleware>();

@@ -1,4 +1,5 @@
 using FaceApi.Core.Batching;
+using FaceApi.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FaceApi.Errors;
@@ -11,17 +12,11 @@ namespace FaceApi.Errors;
 /// and took 22-34 ms against 3-5 ms for the next; after this warm-up it takes 7-10 ms. In a burst
 /// every refusal waits behind that first one while the compute threads hold both cores
 /// (<c>deploy/attacks/burst.py</c>, issue 13). The answer goes to <see cref="Stream.Null"/> and is
-/// marked (<see cref="IsWarmUp"/>) so that no <c>faceapi_*</c> series counts it and nothing logs it;
+/// marked (<see cref="WarmUpRequests"/>) so that no <c>faceapi_*</c> series counts it and nothing logs it;
 /// only the runtime's own exception counter sees its throw.
 /// </summary>
 public sealed class ErrorAnswerWarmUp(IServiceProvider services, IEnumerable<IExceptionHandler> handlers, ILogger<ErrorAnswerWarmUp> logger) : IHostedService
 {
-    // A key no client can set: HttpContext.Items is the server's own state.
-    private static readonly object Marker = new();
-
-    /// <summary>Whether <paramref name="context"/> is the start-up warm-up's, not a client's.</summary>
-    public static bool IsWarmUp(HttpContext context) => context.Items.ContainsKey(Marker);
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
@@ -41,7 +36,7 @@ public sealed class ErrorAnswerWarmUp(IServiceProvider services, IEnumerable<IEx
     internal async Task<HttpContext> WriteRefusalAsync(CancellationToken cancellationToken)
     {
         var context = new DefaultHttpContext { RequestServices = services };
-        context.Items[Marker] = true;
+        WarmUpRequests.Mark(context);
         context.Response.Body = Stream.Null;
         try
         {

@@ -17,7 +17,7 @@ public static class ProblemDetailsSetup
     {
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Runs every exception handler once at start-up on a discarded response: a handler added here
-        // must count and log nothing for it (ErrorAnswerWarmUp.IsWarmUp).
+        // must count and log nothing for it (WarmUpRequests.IsWarmUp).
         services.AddHostedService<ErrorAnswerWarmUp>();
         return services.AddProblemDetails(options => options.CustomizeProblemDetails = Customize);
     }
@@ -33,8 +33,8 @@ public static class ProblemDetailsSetup
         problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
         problem.Instance ??= context.HttpContext.Request.Path;
         // Outcome counters live here, where every problem passes, rather than at each throw; the
-        // start-up warm-up's answer is no outcome.
-        if (!ErrorAnswerWarmUp.IsWarmUp(context.HttpContext))
+        // start-up warm-ups' answers are no outcome.
+        if (!Hosting.WarmUpRequests.IsWarmUp(context.HttpContext))
         {
             CountOutcome((string)problem.Extensions[CodeExtension]!);
         }

@@ -22,7 +22,8 @@ public static class RateLimitingSetup
             limiter.AddPolicy(PerClientPolicy, context =>
             {
                 var options = context.RequestServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
-                if (!options.Enabled)
+                // The service's own start-up warm-up is no client's traffic (Hosting/WarmUpRequests.cs).
+                if (!options.Enabled || Hosting.WarmUpRequests.IsWarmUp(context))
                 {
                     return RateLimitPartition.GetNoLimiter(string.Empty);
                 }
