@@ -7,7 +7,6 @@ using FaceApi.OpenApi;
 using FaceApi.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Prometheus;
 
 namespace FaceApi.Endpoints;
 
@@ -45,7 +44,7 @@ public static class EmbedEndpoints
         [FromQuery] int? maxFaces,
         CancellationToken cancellationToken)
     {
-        using var timer = ServiceMetrics.RequestDuration.WithLabels("embed").NewTimer();
+        using var timer = ServiceMetrics.TimeRequest(request.HttpContext, "embed");
         if (maxFaces is < 1)
         {
             throw ApiProblemException.InvalidRequest("maxFaces must be at least 1.");

@@ -11,7 +11,6 @@ using FaceApi.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Prometheus;
 
 namespace FaceApi.Endpoints;
 
@@ -48,7 +47,7 @@ public static class VerifyEndpoints
         [FromQuery] float? threshold,
         CancellationToken cancellationToken)
     {
-        using var timer = ServiceMetrics.RequestDuration.WithLabels("verify").NewTimer();
+        using var timer = ServiceMetrics.TimeRequest(request.HttpContext, "verify");
         if (threshold is { } t && (!float.IsFinite(t) || t < 0 || t > 1))
         {
             throw ApiProblemException.InvalidRequest("threshold must be between 0 and 1.");

@@ -1,4 +1,5 @@
 using FaceApi.Contracts;
+using FaceApi.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace FaceApi.Errors;
@@ -34,7 +35,7 @@ public static class ProblemDetailsSetup
         problem.Instance ??= context.HttpContext.Request.Path;
         // Outcome counters live here, where every problem passes, rather than at each throw; the
         // start-up warm-ups' answers are no outcome.
-        if (!Hosting.WarmUpRequests.IsWarmUp(context.HttpContext))
+        if (!WarmUpRequests.IsWarmUp(context.HttpContext))
         {
             CountOutcome((string)problem.Extensions[CodeExtension]!);
         }

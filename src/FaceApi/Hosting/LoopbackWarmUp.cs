@@ -9,10 +9,12 @@ namespace FaceApi.Hosting;
 
 /// <summary>
 /// Once the models are ready, sends the server a burst of cheap requests over loopback that it refuses
-/// (<c>POST /embed</c> with a text body: 415 <c>unsupported_media_type</c>, after the same readiness
-/// check, body intake and error answer a load-shed refusal takes), so that the first real burst of a
+/// (<c>POST /embed</c> with a text body: 415 <c>unsupported_media_type</c>, after the same pipeline,
+/// readiness check and error answer a load-shed refusal takes), so that the first real burst of a
 /// fresh process does not find connections, buffers, threads and the request path's code cold. The
 /// requests are marked (<see cref="WarmUpRequests"/>): no log line, metric series or rate limit counts them.
+/// With API keys configured they are answered 401 before the endpoint (the warm-up does not pass the
+/// key check), which warms less. The server must speak HTTP/1.1 on a plain-HTTP address.
 /// </summary>
 /// <remarks>
 /// Issue 13 bounds refusals in a photo burst to 100 ms. Sent by <c>hey</c> before the first burst of
@@ -33,9 +35,12 @@ public sealed class LoopbackWarmUp(IServer server, IHostApplicationLifetime life
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The server stops listening before this service's token is cancelled: a warm-up still running
+        // then ends quietly, without a warning for the requests the stopping server refused.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         try
         {
-            await StartedAsync(stoppingToken);
+            await StartedAsync(stopping.Token);
             if (Target(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []) is not { } target)
             {
                 logger.LogDebug("No plain-HTTP address to warm the request path through");
@@ -43,16 +48,19 @@ public sealed class LoopbackWarmUp(IServer server, IHostApplicationLifetime life
             }
 
             using var readiness = new PeriodicTimer(ReadinessPoll);
-            while (!engine.IsReady && await readiness.WaitForNextTickAsync(stoppingToken))
+            while (!engine.IsReady && await readiness.WaitForNextTickAsync(stopping.Token))
             {
             }
 
             var started = Stopwatch.GetTimestamp();
-            var answers = await SendAsync(target, stoppingToken);
+            var answers = await SendAsync(target, stopping.Token);
             logger.LogInformation("Request path warmed over loopback: {Requests} requests answered {Answers} in {Milliseconds:0} ms",
                 Requests, answers, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
         {
             // A speed-up only: the service serves without it, its first burst a little slower.
             logger.LogWarning(exception, "The start-up warm-up of the request path failed");
@@ -74,11 +82,11 @@ public sealed class LoopbackWarmUp(IServer server, IHostApplicationLifetime life
                 return uri;
             }
 
-            // Kestrel reports a wildcard binding as 0.0.0.0 or [::]: the same port answers on loopback.
+            // Kestrel reports a wildcard binding as 0.0.0.0 or [::]; its [::] socket is dual-mode, so both
+            // answer on 127.0.0.1, which exists where IPv6 is switched off (some container hosts).
             if (IPAddress.TryParse(uri.Host, out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)))
             {
-                var loopback = ip.Equals(IPAddress.Any) ? IPAddress.Loopback : IPAddress.IPv6Loopback;
-                return new UriBuilder(uri) { Host = loopback.ToString() }.Uri;
+                return new UriBuilder(uri) { Host = IPAddress.Loopback.ToString() }.Uri;
             }
         }
 

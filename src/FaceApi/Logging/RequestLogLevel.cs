@@ -1,3 +1,4 @@
+using FaceApi.Hosting;
 using Serilog.Events;
 
 namespace FaceApi.Logging;
@@ -13,7 +14,7 @@ public static class RequestLogLevel
 {
     public static LogEventLevel For(HttpContext context, Exception? exception)
     {
-        if (Hosting.WarmUpRequests.IsWarmUp(context))
+        if (WarmUpRequests.IsWarmUp(context))
         {
             return LogEventLevel.Verbose;
         }

@@ -32,6 +32,10 @@ public static class ServiceMetrics
         "faceapi_request_seconds", "Time to answer a face request, by endpoint.",
         new HistogramConfiguration { LabelNames = ["endpoint"], Buckets = RequestBuckets });
 
+    /// <summary>Times a request into <see cref="RequestDuration"/>; the start-up warm-up's requests are no traffic and are not timed.</summary>
+    public static IDisposable? TimeRequest(HttpContext context, string endpoint) =>
+        Hosting.WarmUpRequests.IsWarmUp(context) ? null : RequestDuration.WithLabels(endpoint).NewTimer();
+
     public static readonly Histogram ImageDecode = Prometheus.Metrics.CreateHistogram(
         "faceapi_image_decode_seconds", "Time to decode an uploaded image.",
         new HistogramConfiguration { Buckets = StageBuckets });

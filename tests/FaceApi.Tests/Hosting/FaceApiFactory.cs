@@ -1,9 +1,12 @@
+using FaceApi.Contracts;
+using FaceApi.Hosting;
 using FaceApi.Testing;
 using FaceApi.Tests.Logging;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Serilog.Core;
 
 namespace FaceApi.Tests.Hosting;
@@ -82,6 +85,14 @@ public class FaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         var client = CreateServiceClient();
         ReadinessAnswer = await ServiceReadiness.WaitForStateAsync(
             client, new Uri("/health/ready", UriKind.Relative), ExpectedState, ServiceReadiness.StartTimeout, TestContext.Current.CancellationToken);
+        if (ExpectedState == ReadinessStatus.Ready)
+        {
+            // On a real socket the service warms its request path once ready (LoopbackWarmUp): let it
+            // finish, so its 400 requests do not share the cores with the test's own.
+            var warmUp = Services.GetServices<IHostedService>().OfType<LoopbackWarmUp>().Single();
+            await warmUp.ExecuteTask!.WaitAsync(ServiceReadiness.StartTimeout, TestContext.Current.CancellationToken);
+        }
+
         return client;
     }
 
