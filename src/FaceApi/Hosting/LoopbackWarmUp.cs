@@ -59,6 +59,7 @@ public sealed class LoopbackWarmUp(IServer server, IHostApplicationLifetime life
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
+            // Stopping: a process on its way out has nothing to warm up for.
         }
         catch (Exception exception)
         {
