@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using FaceApi.Core.Alignment;
 using FaceApi.Core.Inference;
 using FaceApi.Core.Recognition;
+using FaceApi.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 
 namespace FaceApi.Core.Batching;
@@ -43,12 +44,16 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
     // CancellationTokenSource per gather would create and schedule a timer for every batch.
     private CancellationTokenSource _gatherDelay = new();
 
-    /// <summary>Starts the dispatcher over <paramref name="embedder"/> (which it does not own).</summary>
-    public EmbeddingBatcher(ArcFaceEmbedder embedder, BatchingOptions options, ILogger<EmbeddingBatcher> logger, IBatcherObserver? observer = null)
+    /// <summary>
+    /// Starts the dispatcher over <paramref name="embedder"/> (which it does not own), its inference
+    /// threads <paramref name="workerNiceness"/> nice steps below the process (<see cref="ComputeThreadPriority"/>).
+    /// </summary>
+    public EmbeddingBatcher(ArcFaceEmbedder embedder, BatchingOptions options, ILogger<EmbeddingBatcher> logger, IBatcherObserver? observer = null, int workerNiceness = 0)
     {
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfNegative(workerNiceness);
         _embedder = embedder;
         _options = options;
         _observer = observer;
@@ -61,7 +66,7 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         _workers = new Thread[MaxConcurrentBatches];
         for (var i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new Thread(RunBatches) { IsBackground = true, Name = $"faceapi-inference-{i}" };
+            _workers[i] = new Thread(() => RunBatches(workerNiceness)) { IsBackground = true, Name = $"faceapi-inference-{i}" };
             _workers[i].Start();
         }
 
@@ -319,8 +324,9 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         }
     }
 
-    private void RunBatches()
+    private void RunBatches(int niceness)
     {
+        ComputeThreadPriority.LowerCurrentThread(niceness);
         foreach (var batch in _batches.GetConsumingEnumerable())
         {
             Run(batch);

@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using FaceApi.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -57,6 +59,7 @@ public sealed class InferenceSessionPool : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.ComputeNiceness);
         if (!File.Exists(modelPath))
         {
             throw new FileNotFoundException($"Model file not found: {modelPath}", modelPath);
@@ -79,7 +82,7 @@ public sealed class InferenceSessionPool : IDisposable
                     fallbackReason = cudaError;
                 }
 
-                sessions[i] = new InferenceSession(modelPath, sessionOptions);
+                sessions[i] = CreateSession(modelPath, sessionOptions, options.ComputeNiceness);
             }
         }
         catch
@@ -156,6 +159,39 @@ public sealed class InferenceSessionPool : IDisposable
     }
 
     private void Return(InferenceSession session) => _idle.Writer.TryWrite(session);
+
+    /// <summary>
+    /// Creates the session on a thread <paramref name="niceness"/> nice steps below the process, so that
+    /// the intra-op threads ONNX Runtime starts for it inherit that priority (<see cref="ComputeThreadPriority"/>).
+    /// </summary>
+    private static InferenceSession CreateSession(string modelPath, SessionOptions sessionOptions, int niceness)
+    {
+        // Elsewhere than Linux, priority is not inherited (ComputeThreadPriority): a thread would buy nothing.
+        if (niceness == 0 || !OperatingSystem.IsLinux())
+        {
+            return new InferenceSession(modelPath, sessionOptions);
+        }
+
+        InferenceSession? session = null;
+        ExceptionDispatchInfo? failure = null;
+        var creator = new Thread(() =>
+        {
+            try
+            {
+                ComputeThreadPriority.LowerCurrentThread(niceness);
+                session = new InferenceSession(modelPath, sessionOptions);
+            }
+            catch (Exception exception)
+            {
+                failure = ExceptionDispatchInfo.Capture(exception);
+            }
+        })
+        { IsBackground = true, Name = "faceapi-onnxrt" };
+        creator.Start();
+        creator.Join();
+        failure?.Throw();
+        return session!;
+    }
 
     private static SessionOptions CreateSessionOptions(InferenceOptions options, bool wantCuda, out string? cudaError)
     {

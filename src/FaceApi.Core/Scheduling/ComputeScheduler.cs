@@ -10,10 +10,10 @@ namespace FaceApi.Core.Scheduling;
 /// Issue 13: on two cores, a burst of photos ran these stages on thread-pool threads, which blocked
 /// them for tens of milliseconds each; the requests behind them, including the ones load shedding
 /// refuses at once, waited for a pool thread and got their 503 after 200 to 400 ms. Here the pool
-/// threads stay free for I/O and refusals. The threads keep the process's priority: at a lower one
-/// (nice 10, tried) the first burst's refusals came about a fifth sooner, but a closed-loop flood of
-/// refused requests then took the cores from the admitted photos (1.0 instead of 2.5 served a second).
-/// Continuations of the returned tasks run on the thread pool, not on these threads.
+/// threads stay free for I/O and refusals. The threads also work a few nice steps below the rest of
+/// the process (<see cref="Inference.InferenceOptions.ComputeNiceness"/>), so that when the cores are
+/// busy a refusal does not wait for one behind decoding. Continuations of the returned tasks run on
+/// the thread pool, not on these threads.
 /// </remarks>
 public sealed class ComputeScheduler : TaskScheduler, IDisposable
 {
@@ -27,14 +27,18 @@ public sealed class ComputeScheduler : TaskScheduler, IDisposable
     private readonly Thread[] _threads;
     private int _disposed;
 
-    /// <summary>Starts <paramref name="threadCount"/> threads (0: one per processor).</summary>
-    public ComputeScheduler(int threadCount)
+    /// <summary>
+    /// Starts <paramref name="threadCount"/> threads (0: one per processor), <paramref name="niceness"/>
+    /// nice steps below the process (<see cref="ComputeThreadPriority"/>).
+    /// </summary>
+    public ComputeScheduler(int threadCount, int niceness = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threadCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(niceness);
         _threads = new Thread[threadCount > 0 ? threadCount : Environment.ProcessorCount];
         for (var i = 0; i < _threads.Length; i++)
         {
-            _threads[i] = new Thread(RunQueued) { IsBackground = true, Name = $"faceapi-compute-{i}" };
+            _threads[i] = new Thread(() => RunQueued(niceness)) { IsBackground = true, Name = $"faceapi-compute-{i}" };
             _threads[i].Start();
         }
     }
@@ -77,8 +81,9 @@ public sealed class ComputeScheduler : TaskScheduler, IDisposable
     /// <inheritdoc />
     protected override IEnumerable<Task> GetScheduledTasks() => _queue.ToArray();
 
-    private void RunQueued()
+    private void RunQueued(int niceness)
     {
+        ComputeThreadPriority.LowerCurrentThread(niceness);
         foreach (var task in _queue.GetConsumingEnumerable())
         {
             TryExecuteTask(task);

@@ -179,10 +179,10 @@ public sealed class ModelLoader(
             recognitionSessions = InferenceSessionPool.Load(recognitionFile, inference.Value, loggers.CreateLogger<InferenceSessionPool>());
             embedder = new ArcFaceEmbedder(recognitionSessions, recognition.Value);
             var observer = new PipelineMetricsObserver(embedder.ModelName, embedder.Provider.ToString());
-            compute = new ComputeScheduler(inference.Value.ComputeThreads);
+            compute = new ComputeScheduler(inference.Value.ComputeThreads, inference.Value.ComputeNiceness);
             var shedder = new LoadShedder(
                 admission.Value.MaxQueueTime, detector.RunSeconds, detector.ConcurrentRuns, compute.MaximumConcurrencyLevel, embedder.SecondsPerFace, observer);
-            batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer);
+            batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer, inference.Value.ComputeNiceness);
 
             await compute.Run(detector.WarmUp, cancellationToken);
             await embedder.WarmUpAsync(WarmUpBatchSizes(batcher.MaxBatchSize), cancellationToken);

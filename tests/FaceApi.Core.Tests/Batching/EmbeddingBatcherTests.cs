@@ -1,6 +1,7 @@
 using FaceApi.Core.Batching;
 using FaceApi.Core.Recognition;
 using FaceApi.Core.Tests.Recognition;
+using FaceApi.Core.Tests.Scheduling;
 using FaceApi.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -158,6 +159,22 @@ public sealed class EmbeddingBatcherTests : IDisposable
     }
 
     public void Dispose() => _models.Dispose();
+
+    [Fact]
+    public async Task Its_inference_threads_work_below_the_process_priority_they_are_given()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Nice values are Linux's.");
+        using var embedder = LoadEmbedder();
+        var before = ThreadNiceness.OfThreadsNamed("faceapi-inference-0").Keys;
+        // A niceness no other test gives tells this batcher's thread from those of batchers made in parallel.
+        var expected = ThreadNiceness.Lowered(6);
+
+        await using var batcher = new EmbeddingBatcher(embedder, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance, _observer, workerNiceness: 6);
+        // A batch has run on the thread, so it has lowered itself by then.
+        await batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(0)], TestContext.Current.CancellationToken);
+
+        Assert.Contains(ThreadNiceness.OfThreadsNamed("faceapi-inference-0"), thread => !before.Contains(thread.Key) && thread.Value == expected);
+    }
 
     private EmbeddingBatcher Create(ArcFaceEmbedder embedder, BatchingOptions options) =>
         new(embedder, options, NullLogger<EmbeddingBatcher>.Instance, _observer);

@@ -1,6 +1,8 @@
 using FaceApi.Core.Inference;
+using FaceApi.Core.Tests.Scheduling;
 using FaceApi.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FaceApi.Core.Tests.Inference;
 
@@ -29,6 +31,32 @@ public sealed class InferenceSessionPoolTests
         var warning = Assert.Single(warnings); // once for the pool, not once per session
         Assert.Contains("running on CPU", warning.Message, StringComparison.Ordinal);
         Assert.Contains(pool.CudaFallbackReason, warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Onnx_runtime_threads_inherit_the_lowered_priority_of_the_thread_that_creates_the_session()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Nice values are Linux's; elsewhere only the creating thread is lowered.");
+        var model = TestData.Require("models/mobilefacenet.onnx");
+        // Two intra-op threads: ONNX Runtime starts one thread of its own beside the caller's, per session.
+        // A niceness no other test uses tells this pool's threads from those of pools loaded in parallel.
+        var options = new InferenceOptions { Providers = [ExecutionProvider.Cpu], PoolSize = 2, CpuIntraOpThreads = 2, ComputeNiceness = 7 };
+        var before = ThreadNiceness.OfThreadsNamed("faceapi-onnxrt").Keys;
+
+        using var pool = InferenceSessionPool.Load(model, options, NullLogger.Instance);
+
+        // Linux names a new thread after the one that creates it, so ONNX Runtime's threads carry the
+        // creating thread's name; that thread has ended, though its entry may linger for a moment.
+        var lowered = ThreadNiceness.Lowered(7);
+        List<int> Started() => [.. ThreadNiceness.OfThreadsNamed("faceapi-onnxrt").Where(thread => !before.Contains(thread.Key) && thread.Value == lowered).Select(thread => thread.Key)];
+        var started = Started();
+        for (var polls = 0; started.Count != options.PoolSize && polls < 100; polls++)
+        {
+            Thread.Sleep(50);
+            started = Started();
+        }
+
+        Assert.Equal(options.PoolSize, started.Count);
     }
 
     [Fact]

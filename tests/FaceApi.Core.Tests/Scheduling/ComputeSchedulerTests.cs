@@ -39,6 +39,29 @@ public sealed class ComputeSchedulerTests
     }
 
     [Fact]
+    public async Task Its_threads_work_the_given_nice_steps_below_the_process_so_request_threads_come_first()
+    {
+        using var compute = new ComputeScheduler(threadCount: 1, niceness: 3);
+
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Nice values are Linux's; elsewhere the threads are only marked below normal.");
+
+        var workers = await compute.Run(ThreadNiceness.OfCurrentThread, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ThreadNiceness.Lowered(3), workers);
+    }
+
+    [Fact]
+    public async Task Without_niceness_its_threads_keep_the_process_priority()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Nice values are Linux's.");
+        using var compute = new ComputeScheduler(threadCount: 1);
+
+        var workers = await compute.Run(ThreadNiceness.OfCurrentThread, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ThreadNiceness.OfProcess(), workers);
+    }
+
+    [Fact]
     public async Task A_failure_reaches_the_caller_and_the_threads_go_on()
     {
         using var compute = new ComputeScheduler(threadCount: 1);

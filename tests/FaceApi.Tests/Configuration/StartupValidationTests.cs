@@ -21,6 +21,7 @@ public sealed class StartupValidationTests
         { "FaceApi:Inference:PoolSize", "0", "PoolSize" },
         { "FaceApi:Inference:CpuIntraOpThreads", "-1", "CpuIntraOpThreads" },
         { "FaceApi:Inference:ComputeThreads", "-1", "ComputeThreads" },
+        { "FaceApi:Inference:ComputeNiceness", "20", "ComputeNiceness" },
         { "FaceApi:Inference:Cuda:DeviceId", "99", "DeviceId" },
         { "FaceApi:Inference:Cuda:CudnnConvAlgoSearch", "FASTEST", "CudnnConvAlgoSearch" },
         { "FaceApi:Inference:Cuda:ArenaExtendStrategy", "kDouble", "ArenaExtendStrategy" },
