@@ -13,21 +13,15 @@ public sealed class ExponentialMovingAverage
 {
     private const double Weight = 0.2;
 
+    // Writers take turns; readers take no lock. The writers are compute and inference threads, which
+    // work below the request threads' priority (Scheduling.ComputeThreadPriority): one preempted inside
+    // a lock the refusal path also needed would hold a refusal up behind it.
     private readonly Lock _update = new();
     private double _value;
     private bool _sampled;
 
     /// <summary>The average; zero until the first sample.</summary>
-    public double Value
-    {
-        get
-        {
-            lock (_update)
-            {
-                return _value;
-            }
-        }
-    }
+    public double Value => Volatile.Read(ref _value);
 
     /// <summary>Adds a sample.</summary>
     public void Add(double sample)
@@ -35,7 +29,7 @@ public sealed class ExponentialMovingAverage
         lock (_update)
         {
             // The first sample is taken whole, so the average does not climb from zero.
-            _value = _sampled ? _value + (Weight * (sample - _value)) : sample;
+            Volatile.Write(ref _value, _sampled ? _value + (Weight * (sample - _value)) : sample);
             _sampled = true;
         }
     }
