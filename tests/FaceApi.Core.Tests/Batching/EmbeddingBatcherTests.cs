@@ -1,7 +1,6 @@
 using FaceApi.Core.Batching;
 using FaceApi.Core.Recognition;
 using FaceApi.Core.Tests.Recognition;
-using FaceApi.Core.Tests.Scheduling;
 using FaceApi.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 

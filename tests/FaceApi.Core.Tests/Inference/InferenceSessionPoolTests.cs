@@ -1,5 +1,4 @@
 using FaceApi.Core.Inference;
-using FaceApi.Core.Tests.Scheduling;
 using FaceApi.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,5 @@
 using FaceApi.Core.Scheduling;
+using FaceApi.Testing;
 
 namespace FaceApi.Core.Tests.Scheduling;
 

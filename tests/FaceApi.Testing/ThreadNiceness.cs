@@ -1,9 +1,9 @@
 using FaceApi.Core.Scheduling;
 
-namespace FaceApi.Core.Tests.Scheduling;
+namespace FaceApi.Testing;
 
 /// <summary>Threads' nice values as Linux reports them in /proc (proc_pid_stat(5), field 19).</summary>
-internal static class ThreadNiceness
+public static class ThreadNiceness
 {
     /// <summary>The calling thread's nice value.</summary>
     public static int OfCurrentThread() => Read("/proc/thread-self/stat");
