@@ -9,8 +9,8 @@ namespace FaceApi.Core.Scheduling;
 /// request threads leave idle, which under photo load is nearly all of it.
 /// </summary>
 /// <remarks>
-/// On Linux this is the thread's nice value, set a number of steps above the process's main thread's
-/// (so a process started niced keeps its place). It is a per-thread attribute that threads inherit
+/// On Linux this is the thread's nice value, set that many steps above the nice value of the process's
+/// main thread (so a process started niced keeps its place). It is a per-thread attribute that threads inherit
 /// from the thread that creates them: ONNX Runtime's intra-op threads, made when a session is created,
 /// get it when the session is created on a lowered thread (<see cref="Inference.InferenceSessionPool"/>).
 /// A thread-pool thread would get it too if the runtime started it on a lowered thread, which it can
