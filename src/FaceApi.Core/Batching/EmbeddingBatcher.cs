@@ -53,7 +53,6 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(embedder);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
-        ArgumentOutOfRangeException.ThrowIfNegative(workerNiceness);
         _embedder = embedder;
         _options = options;
         _observer = observer;
@@ -66,8 +65,7 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         _workers = new Thread[MaxConcurrentBatches];
         for (var i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new Thread(() => RunBatches(workerNiceness)) { IsBackground = true, Name = $"faceapi-inference-{i}" };
-            _workers[i].Start();
+            _workers[i] = ComputeThreadPriority.StartThread($"faceapi-inference-{i}", workerNiceness, RunBatches);
         }
 
         _dispatcher = Task.Run(DispatchAsync);
@@ -324,9 +322,8 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         }
     }
 
-    private void RunBatches(int niceness)
+    private void RunBatches()
     {
-        ComputeThreadPriority.LowerCurrentThread(niceness);
         foreach (var batch in _batches.GetConsumingEnumerable())
         {
             Run(batch);

@@ -174,21 +174,17 @@ public sealed class InferenceSessionPool : IDisposable
 
         InferenceSession? session = null;
         ExceptionDispatchInfo? failure = null;
-        var creator = new Thread(() =>
+        ComputeThreadPriority.StartThread("faceapi-onnxrt", niceness, () =>
         {
             try
             {
-                ComputeThreadPriority.LowerCurrentThread(niceness);
                 session = new InferenceSession(modelPath, sessionOptions);
             }
             catch (Exception exception)
             {
                 failure = ExceptionDispatchInfo.Capture(exception);
             }
-        })
-        { IsBackground = true, Name = "faceapi-onnxrt" };
-        creator.Start();
-        creator.Join();
+        }).Join();
         failure?.Throw();
         return session!;
     }

@@ -34,12 +34,10 @@ public sealed class ComputeScheduler : TaskScheduler, IDisposable
     public ComputeScheduler(int threadCount, int niceness = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threadCount);
-        ArgumentOutOfRangeException.ThrowIfNegative(niceness);
         _threads = new Thread[threadCount > 0 ? threadCount : Environment.ProcessorCount];
         for (var i = 0; i < _threads.Length; i++)
         {
-            _threads[i] = new Thread(() => RunQueued(niceness)) { IsBackground = true, Name = $"faceapi-compute-{i}" };
-            _threads[i].Start();
+            _threads[i] = ComputeThreadPriority.StartThread($"faceapi-compute-{i}", niceness, RunQueued);
         }
     }
 
@@ -81,9 +79,8 @@ public sealed class ComputeScheduler : TaskScheduler, IDisposable
     /// <inheritdoc />
     protected override IEnumerable<Task> GetScheduledTasks() => _queue.ToArray();
 
-    private void RunQueued(int niceness)
+    private void RunQueued()
     {
-        ComputeThreadPriority.LowerCurrentThread(niceness);
         foreach (var task in _queue.GetConsumingEnumerable())
         {
             TryExecuteTask(task);

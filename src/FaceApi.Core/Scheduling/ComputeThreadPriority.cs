@@ -34,12 +34,29 @@ public static class ComputeThreadPriority
     private static bool _unavailable;
 
     /// <summary>
+    /// Starts a background thread named <paramref name="name"/> that lowers itself by
+    /// <paramref name="niceness"/> steps, then runs <paramref name="work"/>.
+    /// </summary>
+    public static Thread StartThread(string name, int niceness, Action work)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(niceness);
+        ArgumentNullException.ThrowIfNull(work);
+        var thread = new Thread(() =>
+        {
+            LowerCurrentThread(niceness);
+            work();
+        })
+        { IsBackground = true, Name = name };
+        thread.Start();
+        return thread;
+    }
+
+    /// <summary>
     /// Sets the calling thread <paramref name="niceness"/> nice steps below the process's main thread
     /// (0: leaves it as it is).
     /// </summary>
-    public static void LowerCurrentThread(int niceness)
+    private static void LowerCurrentThread(int niceness)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(niceness);
         if (niceness == 0)
         {
             return;

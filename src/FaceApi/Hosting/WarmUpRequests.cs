@@ -17,11 +17,14 @@ public sealed class WarmUpRequests
     // A key no client can set: HttpContext.Items is the server's own state.
     private static readonly object Marker = new();
 
-    // 128 random bits: a client cannot guess it, and a wrong guess only gets its request counted.
-    private readonly byte[] _token = Encoding.ASCII.GetBytes(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+    // Token's bytes, for a comparison that takes the same time however much of a guess is right.
+    private readonly byte[] _token;
+
+    public WarmUpRequests() => _token = Encoding.ASCII.GetBytes(Token);
 
     /// <summary>The value of <see cref="HeaderName"/> that marks a warm-up request.</summary>
-    public string Token => Encoding.ASCII.GetString(_token);
+    /// <remarks>128 random bits: a client cannot guess it, and a wrong guess only gets its request counted.</remarks>
+    public string Token { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Whether <paramref name="context"/> is a warm-up's, not a client's.</summary>
     public static bool IsWarmUp(HttpContext context) => context.Items.ContainsKey(Marker);
