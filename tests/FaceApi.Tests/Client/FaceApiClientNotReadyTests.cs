@@ -34,7 +34,8 @@ public sealed class FaceApiClientNotReadyTests(MissingModelsFaceApiFactory servi
 
     /// <summary>
     /// not_ready carries a Retry-After, and the deadline check weighs the wait the client will really make:
-    /// with a short <see cref="FaceApiClientOptions.TotalTimeout"/> the caller gets not_ready, not a timeout.
+    /// with a <see cref="FaceApiClientOptions.TotalTimeout"/> shorter than that wait the caller gets not_ready
+    /// at once, not a timeout after a retry that could never be answered in time.
     /// </summary>
     [Fact]
     public async Task Not_ready_says_when_to_come_back_and_a_short_budget_surfaces_it_instead_of_timing_out()
@@ -44,15 +45,21 @@ public sealed class FaceApiClientNotReadyTests(MissingModelsFaceApiFactory servi
             service.Server.BaseAddress,
             options =>
             {
-                // The client's own backoff (a minute) is far past the budget; the service's Retry-After (1 s) is not.
+                // The client's own backoff (a minute) is far past the budget, and so is the service's Retry-After:
+                // a 1 s wait started after the call began ends after a 1 s budget. The one attempt still has the
+                // whole second; a 2 s budget, which had to fit an attempt, the wait and a second attempt, sometimes
+                // ran out on two loaded CI cores.
                 options.RetryDelay = TimeSpan.FromMinutes(1);
-                options.TotalTimeout = TimeSpan.FromSeconds(2);
+                options.TotalTimeout = TimeSpan.FromSeconds(1);
             },
             primaryHandler: service.Server.CreateHandler);
+        // Compiles the client's handler chain outside the budget.
+        await services.Client.GetReadinessAsync(cancellation);
 
         var refused = await Assert.ThrowsAsync<FaceApiException>(() => services.Client.EmbedAsync(TestImages.WithoutFace(), cancellationToken: cancellation));
 
         Assert.Equal((HttpStatusCode.ServiceUnavailable, ProblemCode.NotReady), (refused.Status, refused.Code));
         Assert.Equal(TimeSpan.FromSeconds(1), refused.RetryAfter);
+        Assert.Single(services.Log.Attempts, attempt => attempt.Request.RequestUri!.AbsolutePath == "/embed");
     }
 }
