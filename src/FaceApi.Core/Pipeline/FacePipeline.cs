@@ -49,12 +49,12 @@ public sealed class FacePipeline(
     public void ReleaseRetainedMemory() => decoder.ReleaseRetainedMemory();
 
     /// <summary>
-    /// Refuses at once when an image sent now would wait longer than allowed for the work queued ahead
-    /// of it (<see cref="LoadShedder.RefuseIfOverloaded"/>); for callers that have not read the image yet.
+    /// Whether an image sent now would wait longer than allowed for the work queued ahead of it
+    /// (<see cref="LoadShedder.RetryAfterIfOverloaded"/>); for callers that have not read the image yet.
     /// </summary>
     /// <param name="needsImageStage">Whether the image will go through the image stage: decode, detect, align (false for an aligned crop).</param>
-    /// <exception cref="QueueFullException">The expected wait exceeds the limit.</exception>
-    public void RefuseIfOverloaded(bool needsImageStage) => shedder?.RefuseIfOverloaded(needsImageStage, batcher);
+    /// <returns>Null to go ahead; otherwise the Retry-After of a 503 <c>queue_full</c>, counted as a refusal.</returns>
+    public TimeSpan? RetryAfterIfOverloaded(bool needsImageStage) => shedder?.RetryAfterIfOverloaded(needsImageStage, batcher);
 
     /// <summary>
     /// Reads and checks an image's header without decoding it, so the caller can admit the decode by its

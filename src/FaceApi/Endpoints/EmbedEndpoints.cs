@@ -24,9 +24,13 @@ public static class EmbedEndpoints
                 "or as the body itself with its image type (`Content-Type: image/jpeg`, or `application/octet-stream`). " +
                 "Faces come back largest first, each with its box, landmarks and an L2-normalised embedding. " +
                 "With `aligned=true` the image is taken as an already aligned face crop and embedded whole.")
-            .AcceptsUploads(Upload);
+            .AcceptsUploads(Upload)
+            .AddEndpointFilter(new OverloadRefusalFilter("embed", request => !IsAligned(request)));
         return group;
     }
+
+    // As the aligned parameter binds: bool.TryParse; a value it rejects gets its 400 from binding.
+    private static bool IsAligned(HttpRequest request) => bool.TryParse(request.Query["aligned"], out var aligned) && aligned;
 
     private static readonly UploadBodyMetadata Upload = new([ImageFields.Image], []);
 
@@ -50,9 +54,8 @@ public static class EmbedEndpoints
             throw ApiProblemException.InvalidRequest("maxFaces must be at least 1.");
         }
 
+        // Refused under overload before this, and before the body is read (OverloadRefusalFilter).
         var models = engine.RequireReady();
-        // Before the body is read: under overload a refusal should cost neither the upload nor the decode.
-        models.Pipeline.RefuseIfOverloaded(needsImageStage: aligned is not true);
         using var upload = await intake.ReadAndAdmitAsync(request, Upload, models, cancellationToken);
         if (!upload.Body.Images.TryGetValue(ImageFields.Image, out var image))
         {

@@ -16,6 +16,7 @@ public static class ProblemDetailsSetup
     /// </summary>
     public static IServiceCollection AddFaceApiProblemDetails(this IServiceCollection services)
     {
+        services.AddSingleton<ProblemResponseWriter>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         // Runs every exception handler once at start-up on a discarded response: a handler added here
         // must count and log nothing for it (WarmUpRequests.IsWarmUp).

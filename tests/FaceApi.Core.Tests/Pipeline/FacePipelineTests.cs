@@ -56,19 +56,19 @@ public sealed class FacePipelineTests(ModelFixture models) : IClassFixture<Model
 
         // Fails on the compute thread, after detection: four faces (faces.json) for a queue of two.
         await Assert.ThrowsAsync<TooManyFacesException>(() => pipeline.AnalyzeAsync(TestData.ReadFacePhoto("obama_family.jpg"), new AnalysisRequest(), TestContext.Current.CancellationToken));
-        pipeline.RefuseIfOverloaded(needsImageStage: true);
+        Assert.Null(pipeline.RetryAfterIfOverloaded(needsImageStage: true));
 
         // Abandoned while queued behind a busy compute thread: it never runs, and still leaves the line.
         using var release = new ManualResetEventSlim();
         var busy = compute.Run(release.Wait, TestContext.Current.CancellationToken);
         using var abandoned = new CancellationTokenSource();
         var analysis = pipeline.AnalyzeAsync(identified, new AnalysisRequest(), abandoned.Token);
-        Assert.Throws<QueueFullException>(() => pipeline.RefuseIfOverloaded(needsImageStage: true));
+        Assert.NotNull(pipeline.RetryAfterIfOverloaded(needsImageStage: true));
         await abandoned.CancelAsync();
         release.Set();
         await busy;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => analysis);
-        pipeline.RefuseIfOverloaded(needsImageStage: true);
+        Assert.Null(pipeline.RetryAfterIfOverloaded(needsImageStage: true));
     }
 
     // Records which thread each stage ran on.

@@ -18,14 +18,14 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         shedder.Admit(needsImageStage: true, batcher); // nothing ahead
         shedder.Admit(needsImageStage: true, batcher); // one image ahead: 1 s
         // Two ahead: 2 s, over the limit, for an image that needs the detector; an aligned crop skips it.
-        Assert.Throws<QueueFullException>(() => shedder.RefuseIfOverloaded(needsImageStage: true, batcher));
-        shedder.RefuseIfOverloaded(needsImageStage: false, batcher);
+        Assert.Equal(TimeSpan.FromSeconds(2), shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher));
+        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: false, batcher));
 
         shedder.ImageStageFinished(facesToEmbed: 0, stageTime: null);
         // One ahead again. Checking, however often, takes no place: the next Admit still gets in, and only it.
         for (var i = 0; i < 5; i++)
         {
-            shedder.RefuseIfOverloaded(needsImageStage: true, batcher);
+            Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher));
         }
 
         shedder.Admit(needsImageStage: true, batcher);

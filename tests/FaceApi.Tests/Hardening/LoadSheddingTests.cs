@@ -110,19 +110,29 @@ public sealed class LoadSheddingTests
 
         // A 10-megapixel photo keeps the image stage's line occupied for its decode and detection; while it is
         // there, the same unreadable body is refused by the wait ahead of it without being read.
+        // The refusal is answered without an exception (OverloadRefusalFilter), and still as a thrown one is:
+        // Retry-After, and counted both as a problem and as a rejection by its reason.
+        var before = await MetricsExposition.ReadAsync(client);
         var photo = client.EmbedAsync(Requests.Multipart(TestData.ReadFacePhoto("group_10mpx.jpg")));
-        var codes = new List<string?>();
+        var answers = new List<(string? Code, TimeSpan? RetryAfter)>();
         while (!photo.IsCompleted)
         {
             using var answer = await client.EmbedAsync(unreadable);
-            codes.Add(await answer.ProblemCodeAsync());
+            answers.Add((await answer.ProblemCodeAsync(), answer.Headers.RetryAfter?.Delta));
         }
 
         using var served = await photo;
+        var after = await MetricsExposition.ReadAsync(client);
+        var codes = answers.ConvertAll(answer => answer.Code);
+        var refused = answers.FindAll(answer => answer.Code == "queue_full");
         TestContext.Current.TestOutputHelper?.WriteLine($"While the photo was in: {string.Join(", ", codes.CountBy(code => code ?? "200").Select(pair => $"{pair.Value} x {pair.Key}"))}.");
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-        Assert.Contains("queue_full", codes);
+        Assert.NotEmpty(refused);
         Assert.All(codes, code => Assert.Contains(code, new[] { "queue_full", "invalid_request" }));
+        Assert.All(refused, answer => Assert.True(answer.RetryAfter >= TimeSpan.FromSeconds(1), $"Retry-After {answer.RetryAfter}"));
+        Assert.Equal(
+            (refused.Count, refused.Count),
+            (after.Delta(before, "faceapi_rejections_total", ("reason", "expected_wait")), after.Delta(before, "faceapi_errors_total", ("code", "queue_full"))));
     }
 
     [Fact]
