@@ -24,13 +24,9 @@ public static class EmbedEndpoints
                 "or as the body itself with its image type (`Content-Type: image/jpeg`, or `application/octet-stream`). " +
                 "Faces come back largest first, each with its box, landmarks and an L2-normalised embedding. " +
                 "With `aligned=true` the image is taken as an already aligned face crop and embedded whole.")
-            .AcceptsUploads(Upload)
-            .AddEndpointFilter(new OverloadRefusalFilter("embed", request => !IsAligned(request)));
+            .AcceptsUploads(Upload);
         return group;
     }
-
-    // As the aligned parameter binds: bool.TryParse; a value it rejects gets its 400 from binding.
-    private static bool IsAligned(HttpRequest request) => bool.TryParse(request.Query["aligned"], out var aligned) && aligned;
 
     private static readonly UploadBodyMetadata Upload = new([ImageFields.Image], []);
 
@@ -40,7 +36,7 @@ public static class EmbedEndpoints
     /// <param name="aligned">The image is an aligned face crop: skip detection.</param>
     /// <param name="maxFaces">Return at most this many faces, largest first (default: all).</param>
     /// <param name="cancellationToken">Request aborted.</param>
-    internal static async Task<Ok<EmbedResponse>> EmbedAsync(
+    internal static async Task<Results<Ok<EmbedResponse>, QueueFullResult>> EmbedAsync(
         HttpRequest request,
         FaceEngine engine,
         UploadIntake intake,
@@ -54,8 +50,13 @@ public static class EmbedEndpoints
             throw ApiProblemException.InvalidRequest("maxFaces must be at least 1.");
         }
 
-        // Refused under overload before this, and before the body is read (OverloadRefusalFilter).
         var models = engine.RequireReady();
+        // Before the body is read: under overload a refusal should cost neither the upload nor the decode.
+        if (models.Pipeline.RetryAfterIfOverloaded(needsImageStage: aligned is not true) is { } retryAfter)
+        {
+            return new QueueFullResult(retryAfter);
+        }
+
         using var upload = await intake.ReadAndAdmitAsync(request, Upload, models, cancellationToken);
         if (!upload.Body.Images.TryGetValue(ImageFields.Image, out var image))
         {

@@ -56,8 +56,10 @@ public sealed class ErrorAnswerWarmUp(IServiceProvider services, IEnumerable<IEx
         return context;
     }
 
-    // A throw after an await, so the exception travels through a task to the awaiting caller, as the
-    // endpoint's refusal travels to the exception-handling middleware.
+    // A throw after an await, so the exception travels through a task to the awaiting caller, as a refusal
+    // found once the body is in (the load shedder's Admit, the request cap) travels to the exception-handling
+    // middleware. The refusal before the body is read is returned instead (QueueFullResult), and is warmed
+    // here through the problem writer the handler shares with it.
     private static async Task RefuseAsync()
     {
         await Task.Yield();

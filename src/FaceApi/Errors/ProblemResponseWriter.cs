@@ -10,8 +10,8 @@ namespace FaceApi.Errors;
 /// The one place that turns an exception into its RFC 9457 problem response with a stable <c>code</c>:
 /// status, Retry-After where the problem has one, body. Anything a client sent gets a 4xx; only our own
 /// faults become 500s. The exception handler passes it what a request threw; code that finds a problem
-/// without throwing (the refusal before an upload is read, <see cref="Endpoints.OverloadRefusalFilter"/>)
-/// passes the same exception unthrown, so that both answers are the same.
+/// without throwing (the refusal before an upload is read, <see cref="QueueFullResult"/>) passes the same
+/// exception unthrown, so that both answers are the same.
 /// </summary>
 public sealed class ProblemResponseWriter(IProblemDetailsService problemDetails)
 {

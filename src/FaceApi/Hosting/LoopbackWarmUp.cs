@@ -10,7 +10,7 @@ namespace FaceApi.Hosting;
 /// <summary>
 /// Once the models are ready, sends the server a burst of cheap requests over loopback that it refuses
 /// (<c>POST /embed</c> with a text body: 415 <c>unsupported_media_type</c>, after the same pipeline,
-/// readiness check and error answer a load-shed refusal takes), so that the first real burst of a
+/// readiness and load check, and written by the same problem writer as a load-shed refusal), so that the first real burst of a
 /// fresh process does not find connections, buffers, threads and the request path's code cold. The
 /// requests are marked (<see cref="WarmUpRequests"/>): no log line, metric series or rate limit counts them.
 /// With API keys configured they are answered 401 before the endpoint (the warm-up does not pass the

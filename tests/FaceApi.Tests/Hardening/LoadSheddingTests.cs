@@ -110,15 +110,20 @@ public sealed class LoadSheddingTests
 
         // A 10-megapixel photo keeps the image stage's line occupied for its decode and detection; while it is
         // there, the same unreadable body is refused by the wait ahead of it without being read.
-        // The refusal is answered without an exception (OverloadRefusalFilter), and still as a thrown one is:
+        // The refusal is returned, not thrown (QueueFullResult), and still answered as a thrown one is:
         // Retry-After, and counted both as a problem and as a rejection by its reason.
         var before = await MetricsExposition.ReadAsync(client);
         var photo = client.EmbedAsync(Requests.Multipart(TestData.ReadFacePhoto("group_10mpx.jpg")));
         var answers = new List<(string? Code, TimeSpan? RetryAfter)>();
+        var badQueries = new List<string?>();
         while (!photo.IsCompleted)
         {
             using var answer = await client.EmbedAsync(unreadable);
             answers.Add((await answer.ProblemCodeAsync(), answer.Headers.RetryAfter?.Delta));
+            // A query the endpoint rejects is rejected first, overloaded or not: a client retries a 503,
+            // and no retry of this request could succeed.
+            using var badQuery = await client.EmbedAsync(unreadable, "?maxFaces=0");
+            badQueries.Add(await badQuery.ProblemCodeAsync());
         }
 
         using var served = await photo;
@@ -129,6 +134,7 @@ public sealed class LoadSheddingTests
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         Assert.NotEmpty(refused);
         Assert.All(codes, code => Assert.Contains(code, new[] { "queue_full", "invalid_request" }));
+        Assert.All(badQueries, code => Assert.Equal("invalid_request", code));
         Assert.All(refused, answer => Assert.True(answer.RetryAfter >= TimeSpan.FromSeconds(1), $"Retry-After {answer.RetryAfter}"));
         Assert.Equal(
             (refused.Count, refused.Count),
