@@ -71,7 +71,7 @@ public sealed class LoadShedder(
     /// the check a request gets before its body is read, so that under overload a refusal costs
     /// neither the upload nor reading the image. <see cref="Admit"/> checks again once the image is in.
     /// It returns its verdict rather than throwing it: an exception's trip out through the request
-    /// pipeline was about a fifth of a refusal's CPU time (issue 13).
+    /// pipeline was a tenth to a fifth of a refusal's CPU time (issue 13).
     /// </summary>
     /// <returns>Null to go ahead; otherwise the refusal's Retry-After, the expected time to drain the work ahead.</returns>
     public TimeSpan? RetryAfterIfOverloaded(bool needsImageStage, IEmbeddingBatcher batcher)

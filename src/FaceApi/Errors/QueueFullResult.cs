@@ -8,7 +8,7 @@ namespace FaceApi.Errors;
 /// what the exception handler writes for a thrown <see cref="QueueFullException"/>
 /// (<see cref="ProblemResponseWriter"/>); the exception here only carries the message and Retry-After,
 /// and is never thrown. In a flood of refused photos an exception's trip out through the middleware
-/// was about a fifth of each refusal's CPU time (README, "A refusal without an exception").
+/// was a tenth to a fifth of each refusal's CPU time (README, "A refusal without an exception").
 /// </summary>
 /// <param name="retryAfter">When to come back: the expected time to drain the work ahead.</param>
 public sealed class QueueFullResult(TimeSpan retryAfter) : IResult
