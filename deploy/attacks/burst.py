@@ -7,7 +7,8 @@ photos one by one, then --rounds bursts of --count four-face photos at once with
 the time from the request's first data packet reaching the service's port to the response's first
 data packet, and prints the percentiles of refusals (503) and served photos (200) per round.
 Client-side times would add the load generator's own waiting for a core, which on a small machine
-is most of what it reports.
+is most of what it reports. After each round it prints the service's CPU time while `hey` ran, by
+kind of thread, from /proc.
 
     deploy/attacks/burst.py [--service src/FaceApi/bin/Release/net10.0/FaceApi.dll]
                             [--count 200] [--rounds 2] [--pause 3] [--warm-up 10] [--generator-nice 0]
@@ -115,7 +116,9 @@ def main():
             capture = subprocess.Popen(["tcpdump", "-i", "lo", "-s", "128", "-B", "65536", "-w", pcap, f"tcp port {service.port}"],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             time.sleep(1)  # tcpdump is capturing once it has opened the interface
+            threads_before = service.cpu_seconds_by_thread()
             client_saw = hey(service.port, body, ["-n", str(args.count)], args.count, args.generator_nice)
+            threads_used = service.cpu_seconds_by_thread() - threads_before
             # tcpdump, starved of a core during the burst, may still be reading the kernel's buffer: give it time.
             time.sleep(2)
             capture.send_signal(signal.SIGINT)
@@ -133,6 +136,10 @@ def main():
             # A request the capture missed (dropped packets) is missing from the figures: say how many were seen.
             print(f"round {round_number}: {summary} | requests captured {len(requests)} of {args.count}, "
                   f"answer not captured {unanswered} | tcpdump: {'; '.join(dropped)} | hey: {client_saw}", flush=True)
+            # Who had the cores while hey ran: the compute threads, the request threads (".NET TP Worker",
+            # ".NET Sockets"), and the runtime's own (tiered compilation, the collector).
+            print("  service CPU-seconds by thread: " + ", ".join(
+                f"{name} {seconds:.2f}" for name, seconds in threads_used.most_common() if seconds > 0), flush=True)
         if args.flood:
             time.sleep(args.pause)
             flooded = hey(service.port, body, ["-z", f"{args.flood:g}s"], args.flood_clients, args.generator_nice)

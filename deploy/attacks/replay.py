@@ -85,8 +85,22 @@ class Service:
 
     def cpu_seconds(self):
         with open(f"/proc/{self.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (proc(5), fields 14 and 15)
+            return stat_cpu_seconds(stat.read())
+
+    def cpu_seconds_by_thread(self):
+        """CPU-seconds so far of each kind of thread: their names without a trailing number
+        ("faceapi-compute-1" and "-0" are "faceapi-compute"; Linux keeps 15 characters of a name)."""
+        seconds = collections.Counter()
+        task_folder = f"/proc/{self.process.pid}/task"
+        for task in os.listdir(task_folder):
+            try:
+                with open(os.path.join(task_folder, task, "stat")) as stat:
+                    text = stat.read()
+            except OSError:
+                continue  # the thread ended meanwhile
+            name = text[text.find("(") + 1:text.rfind(")")]
+            seconds[re.sub(r"[-_ ]?\d+$", "", name).strip()] += stat_cpu_seconds(text)
+        return seconds
 
     def rss_mib(self):
         with open(f"/proc/{self.process.pid}/status") as status:
@@ -107,6 +121,12 @@ class Service:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+def stat_cpu_seconds(stat):
+    """utime + stime of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line (proc(5), fields 14 and 15)."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def free_port():
