@@ -147,6 +147,83 @@ public static class CraftedImages
     }
 
     /// <summary>
+    /// A little-endian TIFF structure (TIFF 6.0, section 2) whose one directory holds <paramref name="entries"/>
+    /// entries of distinct private tags (0x8000 up, one SHORT each): a TIFF file's header and tags without
+    /// pixel data, and the body of an EXIF block (CIPA DC-008 4.6.2).
+    /// </summary>
+    public static byte[] TiffDirectoryOf(int entries)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(entries, ushort.MaxValue);
+        const int HeaderLength = 8;
+        var tiff = new byte[HeaderLength + 2 + (entries * 12) + 4];
+        "II*\0"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(4), HeaderLength);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(HeaderLength), (ushort)entries);
+        for (var i = 0; i < entries; i++)
+        {
+            var entry = tiff.AsSpan(HeaderLength + 2 + (i * 12), 12);
+            BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(0x8000 + (i % 0x7000)));
+            BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], 3); // SHORT
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], 1);
+            BinaryPrimitives.WriteUInt16LittleEndian(entry[8..], 1);
+        }
+
+        return tiff; // the next-directory offset after the entries stays 0: no further directory
+    }
+
+    /// <summary>
+    /// <paramref name="jpeg"/> with <paramref name="exif"/> (a TIFF structure) as its EXIF, in as many APP1
+    /// segments as it needs, right after SOI: extended EXIF, which readers join into one block.
+    /// </summary>
+    public static byte[] JpegWithExif(byte[] jpeg, byte[] exif)
+    {
+        ArgumentNullException.ThrowIfNull(jpeg);
+        ArgumentNullException.ThrowIfNull(exif);
+        const int ChunkBytes = ushort.MaxValue - 2 - 6;
+        using var result = new MemoryStream();
+        result.Write(jpeg, 0, 2);
+        Span<byte> header = stackalloc byte[4];
+        for (var start = 0; start < exif.Length; start += ChunkBytes)
+        {
+            var chunk = exif.AsSpan(start, Math.Min(ChunkBytes, exif.Length - start));
+            header[0] = 0xFF;
+            header[1] = JpegMetadata.App1;
+            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)(2 + JpegMetadata.Exif.Length + chunk.Length));
+            result.Write(header);
+            result.Write(JpegMetadata.Exif);
+            result.Write(chunk);
+        }
+
+        result.Write(jpeg, 2, jpeg.Length - 2);
+        return result.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="webp"/> (any WebP) with an EXIF chunk holding <paramref name="exif"/> appended, and the
+    /// RIFF size updated (WebP container specification, "Extended File Format").
+    /// </summary>
+    public static byte[] WebpWithExif(byte[] webp, byte[] exif)
+    {
+        ArgumentNullException.ThrowIfNull(webp);
+        ArgumentNullException.ThrowIfNull(exif);
+        using var result = new MemoryStream();
+        result.Write(webp);
+        Span<byte> header = stackalloc byte[8];
+        "EXIF"u8.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)exif.Length);
+        result.Write(header);
+        result.Write(exif);
+        if (exif.Length % 2 == 1)
+        {
+            result.WriteByte(0);
+        }
+
+        var bytes = result.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(bytes.Length - 8));
+        return bytes;
+    }
+
+    /// <summary>
     /// <paramref name="png"/> with a zTXt chunk right after IHDR whose text inflates to
     /// <paramref name="inflatedBytes"/> zeros (ISO/IEC 15948, 11.3.4.4): a few hundred kilobytes that
     /// a decoder reading PNG text inflates to hundreds of megabytes.

@@ -43,6 +43,7 @@ public sealed class ImageDecoder
     private readonly int _maxPixels;
     private readonly int _maxMetadataSegments;
     private readonly int _maxMetadataBytes;
+    private readonly int _maxMetadataEntries;
 
     /// <summary>Creates a decoder that enforces <paramref name="options"/>, read once here.</summary>
     /// <exception cref="ValidationException">A limit is outside its documented range.</exception>
@@ -56,6 +57,7 @@ public sealed class ImageDecoder
         _maxPixels = options.MaxPixels;
         _maxMetadataSegments = options.MaxMetadataSegments;
         _maxMetadataBytes = options.MaxMetadataBytes;
+        _maxMetadataEntries = options.MaxMetadataEntries;
     }
 
     /// <summary>
@@ -66,7 +68,7 @@ public sealed class ImageDecoder
     /// <exception cref="ImageDecodingException">
     /// <see cref="ImageErrorCode.ImageTooLarge"/> when a limit is exceeded (checked from the header, before
     /// any pixel is decoded); <see cref="ImageErrorCode.MetadataTooLarge"/> for a JPEG with more metadata than
-    /// allowed (checked before ImageSharp reads any); <see cref="ImageErrorCode.UnsupportedFormat"/> for a recognised format that is
+    /// allowed, or a JPEG, WebP or TIFF with more EXIF or TIFF directory entries (checked before ImageSharp reads any); <see cref="ImageErrorCode.UnsupportedFormat"/> for a recognised format that is
     /// not decoded here; <see cref="ImageErrorCode.InvalidImage"/> for anything else that is not a complete image.
     /// </exception>
     public Image<Rgb24> Decode(ReadOnlyMemory<byte> encoded) => Decode(Identify(encoded));
@@ -86,8 +88,10 @@ public sealed class ImageDecoder
                 $"The image is {encoded.Length} bytes; the limit is {_maxEncodedBytes}.");
         }
 
-        // Before Identify: identifying a JPEG already reads all its metadata.
+        // Before Identify: identifying a JPEG, WebP or TIFF already reads all its metadata. The segment
+        // and byte budget first, so that the EXIF the directory budget joins is bounded.
         JpegMetadataBudget.Enforce(encoded.Span, _maxMetadataSegments, _maxMetadataBytes);
+        TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
         using var stream = OpenReadOnlyStream(encoded);
         var (format, width, height) = IdentifyWithinLimits(stream, encoded.Span);
         if (!EncodedImageCompleteness.IsComplete(format, encoded.Span))
@@ -212,7 +216,8 @@ public sealed class ImageDecoder
     // became 2.7 GB of allocations and 9.7 CPU-seconds, and 19 MB of GIF comments 122 MB (measured on this
     // project's 2-core machine). JPEG metadata is bounded by JpegMetadataBudget instead, because its EXIF
     // orientation matters; WebP and TIFF metadata cost time linear in their size (19 MB of WebP EXIF
-    // chunks or of a TIFF ICC tag decoded in under 50 CPU-milliseconds), so they keep theirs.
+    // chunks or of a TIFF ICC tag decoded in under 50 CPU-milliseconds), so they keep theirs. The EXIF
+    // and TIFF directories of all three cost the square of their entry count, which TiffDirectoryBudget bounds.
     //
     // Decoded pixels come from an allocator whose pool keeps at most 64 MB between requests: two 10 MP
     // photos (30 MB of RGB24 each) decoding at once on two cores. ImageSharp 2.1.13's default pool

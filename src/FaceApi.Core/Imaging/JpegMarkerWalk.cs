@@ -18,6 +18,7 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
 
     private readonly ReadOnlySpan<byte> _encoded = encoded;
     private int _position = AfterStartOfImage;
+    private int _payloadStart;
 
     /// <summary>The marker reached by the last successful <see cref="MoveNext"/>.</summary>
     public byte Marker { get; private set; }
@@ -27,6 +28,14 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
     /// 0 for markers that stand alone (TEM, RSTn, EOI).
     /// </summary>
     public int SegmentLength { get; private set; }
+
+    /// <summary>
+    /// The marker segment's payload, after its length field, cut short where the data ends; empty for
+    /// markers that stand alone.
+    /// </summary>
+    public readonly ReadOnlySpan<byte> Payload => SegmentLength <= 2
+        ? []
+        : _encoded.Slice(_payloadStart, Math.Min(SegmentLength - 2, _encoded.Length - _payloadStart));
 
     /// <summary>
     /// Moves to the next marker and past its segment (and past the entropy-coded data after SOS).
@@ -59,6 +68,7 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
             }
 
             SegmentLength = BinaryPrimitives.ReadUInt16BigEndian(_encoded[(_position + 2)..]);
+            _payloadStart = _position + 4;
             _position += 2 + SegmentLength;
             if (marker == StartOfScan && _position < _encoded.Length)
             {

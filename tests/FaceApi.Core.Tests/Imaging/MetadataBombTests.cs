@@ -3,6 +3,7 @@ using FaceApi.Core.Imaging;
 using FaceApi.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
 using static FaceApi.Testing.CraftedImages;
 
@@ -68,6 +69,50 @@ public sealed class MetadataBombTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{extra} extra EXIF segments, {within.Length / 1024} KiB: decoded after {cost}; the photo alone after {plain}.");
         // ImageSharp copies the growing EXIF profile once per segment: at most segments x bytes = 32 MB here.
         Assert.InRange(cost.AllocatedBytes, 0, plain.AllocatedBytes + (64L << 20));
+    }
+
+    // ImageSharp 2.1.13 checks each EXIF or TIFF entry against all it has kept: 5,000 entries in one
+    // segment cost 0.4-0.5 CPU-seconds, 65,000 (12 segments, 780 KB: within the segment and byte budgets)
+    // 35-37 s, measured through the service on this project's 2-core machine (TiffDirectoryBudget).
+    public static TheoryData<string, Func<byte[], byte[]>> DirectoryBombs => new()
+    {
+        { "JPEG, 5,000 EXIF entries in one segment", photo => JpegWithExif(photo, TiffDirectoryOf(5_000)) },
+        { "JPEG, 65,000 EXIF entries in 12 segments", photo => JpegWithExif(photo, TiffDirectoryOf(65_000)) },
+        { "WebP, 65,000 EXIF entries", _ => WebpWithExif(EncodedPhoto(new WebpEncoder()), TiffDirectoryOf(65_000)) },
+        { "TIFF, 65,000 tags", _ => TiffDirectoryOf(65_000) },
+    };
+
+    [Theory]
+    [MemberData(nameof(DirectoryBombs))]
+    public void An_image_whose_exif_or_tiff_directories_declare_thousands_of_entries_is_refused_before_imagesharp_reads_them(string kind, Func<byte[], byte[]> craft)
+    {
+        var bomb = craft(TestData.ReadFacePhoto(Photo));
+
+        var (exception, cost) = Measure(() => Assert.Throws<ImageDecodingException>(() => _decoder.Decode(bomb)));
+
+        Assert.Equal(ImageErrorCode.MetadataTooLarge, exception.Code);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{kind}, {bomb.Length / 1024} KiB: refused after {cost}.");
+        // The walk reads counts and pointers in place; joining a JPEG's EXIF segments borrows one pooled array.
+        Assert.InRange(cost.AllocatedBytes, 0, 2 << 20);
+    }
+
+    [Fact]
+    public void A_jpeg_whose_exif_holds_as_many_entries_as_the_budget_allows_decodes()
+    {
+        var options = new ImageDecodingOptions();
+        // One directory counts one, as each of its entries does.
+        var within = JpegWithExif(TestData.ReadFacePhoto(Photo), TiffDirectoryOf(options.MaxMetadataEntries - 1));
+
+        var (image, cost) = Measure(() => _decoder.Decode(within));
+
+        using (image)
+        {
+            Assert.Equal(new Size(910, 1137), image.Size());
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"{options.MaxMetadataEntries - 1} EXIF entries: decoded after {cost}.");
+        var oneMore = JpegWithExif(TestData.ReadFacePhoto(Photo), TiffDirectoryOf(options.MaxMetadataEntries));
+        Assert.Equal(ImageErrorCode.MetadataTooLarge, Assert.Throws<ImageDecodingException>(() => _decoder.Decode(oneMore)).Code);
     }
 
     [Fact]
