@@ -224,6 +224,28 @@ public static class CraftedImages
     }
 
     /// <summary>
+    /// <paramref name="progressiveJpeg"/> with its last scan (the SOS segment and its entropy-coded data,
+    /// which ends at EOI) repeated <paramref name="extraCopies"/> more times: each repeat is a pass over
+    /// the image for a decoder, from a few bytes of upload. 0xFF 0xDA cannot occur inside entropy-coded
+    /// data (ITU-T T.81, B.1.1.5), so its last occurrence starts the last scan.
+    /// </summary>
+    public static byte[] JpegWithLastScanRepeated(byte[] progressiveJpeg, int extraCopies)
+    {
+        ArgumentNullException.ThrowIfNull(progressiveJpeg);
+        var end = progressiveJpeg.AsSpan().LastIndexOf([(byte)0xFF, (byte)0xD9]);
+        var lastScan = progressiveJpeg.AsSpan(0, end).LastIndexOf([(byte)0xFF, (byte)0xDA]);
+        using var result = new MemoryStream();
+        result.Write(progressiveJpeg, 0, end);
+        for (var i = 0; i < extraCopies; i++)
+        {
+            result.Write(progressiveJpeg, lastScan, end - lastScan);
+        }
+
+        result.Write(progressiveJpeg, end, progressiveJpeg.Length - end);
+        return result.ToArray();
+    }
+
+    /// <summary>
     /// <paramref name="png"/> with a zTXt chunk right after IHDR whose text inflates to
     /// <paramref name="inflatedBytes"/> zeros (ISO/IEC 15948, 11.3.4.4): a few hundred kilobytes that
     /// a decoder reading PNG text inflates to hundreds of megabytes.

@@ -44,6 +44,7 @@ public sealed class ImageDecoder
     private readonly int _maxMetadataSegments;
     private readonly int _maxMetadataBytes;
     private readonly int _maxMetadataEntries;
+    private readonly int _maxJpegScans;
 
     /// <summary>Creates a decoder that enforces <paramref name="options"/>, read once here.</summary>
     /// <exception cref="ValidationException">A limit is outside its documented range.</exception>
@@ -58,6 +59,7 @@ public sealed class ImageDecoder
         _maxMetadataSegments = options.MaxMetadataSegments;
         _maxMetadataBytes = options.MaxMetadataBytes;
         _maxMetadataEntries = options.MaxMetadataEntries;
+        _maxJpegScans = options.MaxJpegScans;
     }
 
     /// <summary>
@@ -67,7 +69,7 @@ public sealed class ImageDecoder
     /// <param name="encoded">The encoded image. Array-backed memory is read in place, without a copy.</param>
     /// <exception cref="ImageDecodingException">
     /// <see cref="ImageErrorCode.ImageTooLarge"/> when a limit is exceeded (checked from the header, before
-    /// any pixel is decoded); <see cref="ImageErrorCode.MetadataTooLarge"/> for a JPEG with more metadata than
+    /// any pixel is decoded), a JPEG's number of scans included; <see cref="ImageErrorCode.MetadataTooLarge"/> for a JPEG with more metadata than
     /// allowed, or a JPEG, WebP or TIFF with more EXIF or TIFF directory entries (checked before ImageSharp reads any); <see cref="ImageErrorCode.UnsupportedFormat"/> for a recognised format that is
     /// not decoded here; <see cref="ImageErrorCode.InvalidImage"/> for anything else that is not a complete image.
     /// </exception>
@@ -92,6 +94,7 @@ public sealed class ImageDecoder
         // and byte budget first, so that the EXIF the directory budget joins is bounded.
         JpegMetadataBudget.Enforce(encoded.Span, _maxMetadataSegments, _maxMetadataBytes);
         TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
+        JpegScanBudget.Enforce(encoded.Span, _maxJpegScans);
         using var stream = OpenReadOnlyStream(encoded);
         var (format, width, height) = IdentifyWithinLimits(stream, encoded.Span);
         if (!EncodedImageCompleteness.IsComplete(format, encoded.Span))

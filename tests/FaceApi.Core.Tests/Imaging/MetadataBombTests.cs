@@ -17,6 +17,9 @@ public sealed class MetadataBombTests
 {
     private const string Photo = "obama.jpg";
 
+    // Progressive (SOF2), 6 scans.
+    private const string ProgressivePhoto = "obama_family.jpg";
+
     // The largest segment payload a 16-bit JPEG length allows (ITU-T T.81, B.1.1.4: the length counts itself).
     private const int FullSegment = 65_533;
 
@@ -113,6 +116,47 @@ public sealed class MetadataBombTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{options.MaxMetadataEntries - 1} EXIF entries: decoded after {cost}.");
         var oneMore = JpegWithExif(TestData.ReadFacePhoto(Photo), TiffDirectoryOf(options.MaxMetadataEntries));
         Assert.Equal(ImageErrorCode.MetadataTooLarge, Assert.Throws<ImageDecodingException>(() => _decoder.Decode(oneMore)).Code);
+    }
+
+    [Fact]
+    public void A_progressive_jpeg_whose_last_scan_repeats_a_thousand_times_is_refused_before_imagesharp_decodes_it()
+    {
+        // 1000 repeats of a 7000x7000 grey image's last scan cost 42.6 CPU-seconds through the service (JpegScanBudget).
+        var bomb = JpegWithLastScanRepeated(TestData.ReadFacePhoto(ProgressivePhoto), 1000);
+
+        var (exception, cost) = Measure(() => Assert.Throws<ImageDecodingException>(() => _decoder.Decode(bomb)));
+
+        Assert.Equal(ImageErrorCode.ImageTooLarge, exception.Code);
+        TestContext.Current.TestOutputHelper?.WriteLine($"1000 extra scans, {bomb.Length / 1024} KiB: refused after {cost}.");
+        Assert.InRange(cost.AllocatedBytes, 0, 1 << 20);
+    }
+
+    [Fact]
+    public void A_progressive_jpeg_with_as_many_scans_as_the_budget_allows_decodes()
+    {
+        var options = new ImageDecodingOptions();
+        var photo = TestData.ReadFacePhoto(ProgressivePhoto);
+        var extra = options.MaxJpegScans - ScansOf(photo);
+        using var original = _decoder.Decode(photo);
+
+        using var within = _decoder.Decode(JpegWithLastScanRepeated(photo, extra));
+
+        // A repeated final refinement scan changes nothing a decoder keeps.
+        Assert.Equal(original.Size(), within.Size());
+        var oneMore = Assert.Throws<ImageDecodingException>(() => _decoder.Decode(JpegWithLastScanRepeated(photo, extra + 1)));
+        Assert.Equal(ImageErrorCode.ImageTooLarge, oneMore.Code);
+    }
+
+    private static int ScansOf(byte[] jpeg)
+    {
+        var scans = 0;
+        var walk = new JpegMarkerWalk(jpeg);
+        while (walk.MoveNext())
+        {
+            scans += walk.Marker == 0xDA ? 1 : 0;
+        }
+
+        return scans;
     }
 
     [Fact]
