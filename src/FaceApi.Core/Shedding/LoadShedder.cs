@@ -36,6 +36,14 @@ public sealed class LoadShedder(
     // Retry-After is whole seconds (RFC 9110 §10.2.3); one second is the shortest hint it can give.
     private static readonly TimeSpan ShortestRetryAfter = TimeSpan.FromSeconds(1);
 
+    // An image's stage time counts at most this many times the price so far. One image that took far
+    // longer than the rest says little about the next ones: a 14.5 s progressive-JPEG bomb, taken whole,
+    // raised the price of every image after it fifteenfold, and bursts of ten ordinary photos that the
+    // service had served in full were then refused 2 to 8 in 10 (issue 13, second probe). Bounded, one
+    // image raises the price by at most 60 % (a fifth of three times it), while a lasting change is still
+    // followed within a few images.
+    private const double OutlierBound = 4;
+
     private readonly ExponentialMovingAverage _facesPerImage = new();
     private readonly ExponentialMovingAverage _imageSeconds = new();
     private int _inImageStage;
@@ -96,7 +104,8 @@ public sealed class LoadShedder(
         _facesPerImage.Add(facesToEmbed);
         if (stageTime is { } time)
         {
-            _imageSeconds.Add(time.TotalSeconds);
+            var price = _imageSeconds.Value;
+            _imageSeconds.Add(price > 0 ? Math.Min(time.TotalSeconds, OutlierBound * price) : time.TotalSeconds);
         }
     }
 

@@ -48,4 +48,51 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         var refused = Assert.Throws<QueueFullException>(() => shedder.Admit(needsImageStage: true, batcher));
         Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
     }
+
+    [Fact]
+    public async Task One_image_far_slower_than_the_rest_does_not_price_the_next_ones_out()
+    {
+        await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
+        var shedder = ShedderAfterImagesOf(TimeSpan.FromSeconds(0.2), batcher, count: 10);
+
+        // A pathological image held a compute thread for 14.5 s (the progressive-JPEG bomb of issue 13's second probe).
+        shedder.Admit(needsImageStage: true, batcher);
+        shedder.ImageStageFinished(facesToEmbed: 0, stageTime: TimeSpan.FromSeconds(14.5));
+
+        // Ten ordinary photos at once: nine ahead of the last, two compute threads. Taken whole, the
+        // outlier would price them at 1.5 s each (13.8 s); bounded, the last still fits in 2 s.
+        Assert.InRange(shedder.ExpectedWait(imagesAhead: 9, queuedFaces: 0, concurrentBatches: 1), TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task A_lasting_slowdown_is_priced_within_a_few_images()
+    {
+        await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
+        var shedder = ShedderAfterImagesOf(TimeSpan.FromSeconds(0.2), batcher, count: 10);
+
+        // The photos became ten times larger: after eight of them an image is priced at over 0.75 s of a
+        // compute thread's 1 s (two threads), against 0.1 s before.
+        for (var i = 0; i < 8; i++)
+        {
+            shedder.Admit(needsImageStage: true, batcher);
+            shedder.ImageStageFinished(facesToEmbed: 0, stageTime: TimeSpan.FromSeconds(2));
+        }
+
+        Assert.InRange(shedder.ExpectedWait(imagesAhead: 1, queuedFaces: 0, concurrentBatches: 1), TimeSpan.FromSeconds(0.75), TimeSpan.FromSeconds(1));
+    }
+
+    // A shedder with a 2 s limit and two compute threads whose image stage has served count images of stageTime each.
+    private static LoadShedder ShedderAfterImagesOf(TimeSpan stageTime, EmbeddingBatcher batcher, int count)
+    {
+        var detection = new ExponentialMovingAverage();
+        detection.Add(0.01);
+        var shedder = new LoadShedder(TimeSpan.FromSeconds(2), detection, detectionRuns: 1, imageWorkers: 2, embeddingSecondsPerFace: new ExponentialMovingAverage());
+        for (var i = 0; i < count; i++)
+        {
+            shedder.Admit(needsImageStage: true, batcher);
+            shedder.ImageStageFinished(facesToEmbed: 0, stageTime: stageTime);
+        }
+
+        return shedder;
+    }
 }
