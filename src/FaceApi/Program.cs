@@ -81,7 +81,8 @@ builder.Services.AddFaceApiJson();
 builder.Services.AddFaceApiProblemDetails();
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
-// OpenAPI document and Swagger UI.
+// OpenAPI document and Swagger UI; the document is built once and then served from memory.
+builder.Services.AddOpenApiDocumentCaching();
 builder.Services.AddEndpointsApiExplorer();
 builder.Services.AddSwaggerGen(options =>
 {
@@ -130,6 +131,7 @@ app.UseStatusCodePages();
 app.UseMiddleware<ApiKeyMiddleware>();
 app.UseRateLimiter();
 
+app.UseOutputCache();
 app.UseSwagger();
 app.UseSwaggerUI(options =>
 {

@@ -55,6 +55,31 @@ public sealed class SwaggerDocumentTests(FaceApiFactory service)
         Assert.Equal("Verify", paths.GetProperty("/verify").GetProperty("post").GetProperty("operationId").GetString());
     }
 
+    [Fact]
+    public async Task Serves_the_document_from_memory_after_its_first_request_whatever_the_host_or_query()
+    {
+        var first = await GetDocumentAsync("/swagger/v1/swagger.json", host: null);
+
+        // Neither another Host header nor a query string builds it again (an Age header marks an answer
+        // from the cache) or stores another copy.
+        var otherHost = await GetDocumentAsync("/swagger/v1/swagger.json", host: "elsewhere.example");
+        var withQuery = await GetDocumentAsync("/swagger/v1/swagger.json?nocache=1", host: "again.example");
+
+        Assert.NotNull(otherHost.Age);
+        Assert.NotNull(withQuery.Age);
+        Assert.Equal(first.Body, otherHost.Body);
+        Assert.Equal(first.Body, withQuery.Body);
+    }
+
+    private async Task<(string Body, TimeSpan? Age)> GetDocumentAsync(string path, string? host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Host = host;
+        using var response = await service.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), response.Headers.Age);
+    }
+
     private async Task<JsonElement> ReadDocumentAsync()
     {
         using var response = await service.Client.GetAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken);
