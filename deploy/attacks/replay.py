@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Scripted replay of the eleven findings of issue 13 against a real FaceApi process on loopback,
-plus (12) a burst of maximal bodies against the buffered-body budget.
+plus (12) a burst of maximal bodies against the buffered-body budget, and two CPU bombs a second probe
+found: (13) EXIF and TIFF directories of tens of thousands of entries, (14) progressive JPEGs with a
+scan repeated a thousand times.
 
 Not a CI test: it starts the service (a built FaceApi.dll) with the small real models of
 ../shared/testdata, runs each attack bounded in count and time, and prints per attack the status
@@ -210,6 +212,39 @@ def attack_metadata_bombs(port, scale):
     bomb = jpeg_with_segments(PHOTO, 0xE1, b"Exif\0\0", 315, 65533)
     with concurrent.futures.ThreadPoolExecutor(scale.metadata_bombs) as pool:
         return list(pool.map(lambda _: embed_photo(port, bomb), range(scale.metadata_bombs)))
+
+
+def tiff_directory(entries):
+    """A little-endian TIFF structure whose one directory holds `entries` entries of distinct private tags."""
+    body = b"".join(struct.pack("<HHIHH", 0x8000 + i % 0x7000, 3, 1, 1, 0) for i in range(entries))
+    return b"II*\0" + struct.pack("<IH", 8, entries) + body + b"\0\0\0\0"
+
+
+def jpeg_with_exif(jpeg, exif):
+    """`jpeg` with `exif` in as many APP1 "Exif" segments as it needs (extended EXIF), right after SOI."""
+    chunks = [exif[i:i + 65527] for i in range(0, len(exif), 65527)]
+    segments = b"".join(b"\xff\xe1" + struct.pack(">H", 8 + len(chunk)) + b"Exif\0\0" + chunk for chunk in chunks)
+    return jpeg[:2] + segments + jpeg[2:]
+
+
+def attack_directory_bombs(port, scale):
+    """13. (second probe) EXIF and TIFF directories of 65,000 entries: obama.jpg with them in 12 APP1
+    segments (780 KB, within the JPEG segment and byte budgets), and a TIFF of 65,000 tags; several at once."""
+    directory = tiff_directory(65_000)
+    bodies = [(jpeg_with_exif(PHOTO, directory), "image/jpeg"), (directory, "image/tiff")]
+    jobs = [body for body in bodies for _ in range(scale.directory_bombs // 2)]
+    with concurrent.futures.ThreadPoolExecutor(len(jobs)) as pool:
+        return list(pool.map(lambda job: request(port, "POST", "/embed", job[0], {"Content-Type": job[1]}), jobs))
+
+
+def attack_scan_bombs(port, scale):
+    """14. (second probe) obama_family.jpg, a progressive JPEG, with its last scan repeated 1000 times
+    (ImageSharp passes over the image once per scan); several at once."""
+    end = FAMILY.rindex(b"\xff\xd9")
+    last_scan = FAMILY.rindex(b"\xff\xda", 0, end)  # 0xFF 0xDA cannot occur inside entropy-coded data
+    bomb = FAMILY[:end] + FAMILY[last_scan:end] * 1000 + FAMILY[end:]
+    with concurrent.futures.ThreadPoolExecutor(scale.scan_bombs) as pool:
+        return list(pool.map(lambda _: embed_photo(port, bomb), range(scale.scan_bombs)))
 
 
 def attack_slow_uploads(port, scale):
@@ -512,10 +547,11 @@ def main():
         numbers=27_000_000, number_copies=1 if quick else 2, metadata_bombs=4 if quick else 16,
         slow_seconds=10 if quick else 30, methods=3000 if quick else 60000, spool_bytes=8 << 20,
         pixel_bombs=16, faults=5 if quick else 20, photos=100 if quick else 200,
-        download_wait=60 if quick else 120, maximal_bodies=16 if quick else 32)
+        download_wait=60 if quick else 120, maximal_bodies=16 if quick else 32,
+        directory_bombs=4 if quick else 8, scan_bombs=4 if quick else 8)
     if args.idle_seconds is None:
         args.idle_seconds = 10 if quick else 60
-    only = {int(n) for n in args.only.split(",")} if args.only else set(range(1, 13))
+    only = {int(n) for n in args.only.split(",")} if args.only else set(range(1, 15))
     if not os.path.exists(args.service):
         subprocess.run(["dotnet", "build", os.path.join(ROOT, "src/FaceApi"), "-c", "Release", "-v", "quiet", "--nologo"], check=True)
 
@@ -538,6 +574,8 @@ def main():
             (9, "paths in /health/ready", lambda: attack_readiness_paths(port, scale)),
             (10, "photo overload (4-face photos at once)", lambda: attack_photo_overload(port, scale)),
             (12, "maximal /verify bodies at once (55 MB JSON each)", lambda: attack_body_budget(port, scale, service)),
+            (13, "EXIF and TIFF directories of 65,000 entries", lambda: attack_directory_bombs(port, scale)),
+            (14, "progressive JPEG with its last scan repeated 1000 times", lambda: attack_scan_bombs(port, scale)),
         ]
         for number, name, action in attacks:
             if number in only:
