@@ -224,6 +224,37 @@ public static class CraftedImages
     }
 
     /// <summary>
+    /// <paramref name="webp"/> (a simple-format WebP) turned extended with an EXIF chunk holding
+    /// <paramref name="exif"/> hidden inside its VP8X chunk: the VP8X declares a size that covers the EXIF
+    /// chunk, which a walk of the chunks by their sizes steps over, while ImageSharp 2.1.13 reads VP8X's 10
+    /// bytes whatever its size and then reads the EXIF chunk (second probe of issue 13).
+    /// </summary>
+    public static byte[] WebpWithExifHiddenInVp8x(byte[] webp, byte[] exif)
+    {
+        ArgumentNullException.ThrowIfNull(webp);
+        ArgumentNullException.ThrowIfNull(exif);
+        const int Vp8xDataLength = 10;
+        using var result = new MemoryStream();
+        result.Write(webp.AsSpan(0, 12)); // "RIFF", size (set below), "WEBP"
+        Span<byte> header = stackalloc byte[8];
+        "VP8X"u8.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)(Vp8xDataLength + 8 + exif.Length));
+        result.Write(header);
+        Span<byte> vp8x = stackalloc byte[Vp8xDataLength];
+        vp8x.Clear();
+        vp8x[0] = 0x08; // EXIF present (WebP container specification, "Extended File Format")
+        result.Write(vp8x);
+        "EXIF"u8.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)exif.Length);
+        result.Write(header);
+        result.Write(exif);
+        result.Write(webp.AsSpan(12));
+        var bytes = result.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), (uint)(bytes.Length - 8));
+        return bytes;
+    }
+
+    /// <summary>
     /// <paramref name="progressiveJpeg"/> with its last scan (the SOS segment and its entropy-coded data,
     /// which ends at EOI) repeated <paramref name="extraCopies"/> more times: each repeat is a pass over
     /// the image for a decoder, from a few bytes of upload. 0xFF 0xDA cannot occur inside entropy-coded
