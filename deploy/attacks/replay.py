@@ -215,8 +215,9 @@ def attack_metadata_bombs(port, scale):
 
 
 def tiff_directory(entries):
-    """A little-endian TIFF structure whose one directory holds `entries` entries of distinct private tags."""
-    body = b"".join(struct.pack("<HHIHH", 0x8000 + i % 0x7000, 3, 1, 1, 0) for i in range(entries))
+    """A little-endian TIFF structure whose one directory holds `entries` entries of private tags (0xC000
+    up, repeating every 12,288; none a directory pointer)."""
+    body = b"".join(struct.pack("<HHIHH", 0xC000 + i % 0x3000, 3, 1, 1, 0) for i in range(entries))
     return b"II*\0" + struct.pack("<IH", 8, entries) + body + b"\0\0\0\0"
 
 

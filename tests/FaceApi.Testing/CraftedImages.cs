@@ -148,8 +148,8 @@ public static class CraftedImages
 
     /// <summary>
     /// A little-endian TIFF structure (TIFF 6.0, section 2) whose one directory holds <paramref name="entries"/>
-    /// entries of distinct private tags (0x8000 up, one SHORT each): a TIFF file's header and tags without
-    /// pixel data, and the body of an EXIF block (CIPA DC-008 4.6.2).
+    /// entries of private tags (0xC000 up, repeating every 12,288, one SHORT each; none of them a directory
+    /// pointer): a TIFF file's header and tags without pixel data, and the body of an EXIF block (CIPA DC-008 4.6.2).
     /// </summary>
     public static byte[] TiffDirectoryOf(int entries)
     {
@@ -162,7 +162,7 @@ public static class CraftedImages
         for (var i = 0; i < entries; i++)
         {
             var entry = tiff.AsSpan(HeaderLength + 2 + (i * 12), 12);
-            BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(0x8000 + (i % 0x7000)));
+            BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(0xC000 + (i % 0x3000)));
             BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], 3); // SHORT
             BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], 1);
             BinaryPrimitives.WriteUInt16LittleEndian(entry[8..], 1);

@@ -15,8 +15,10 @@ namespace FaceApi.Core.Imaging;
 /// (tags 0x8769, 0x8825, 0xA005 and 0x014A). That is more than ImageSharp follows (its EXIF reader stops
 /// after the thumbnail directory and skips SubIFDs), so the count is an upper bound of what it parses.
 /// Each directory is visited once, so a pointer loop ends the walk. Every directory counts one, every
-/// entry one, as its directory's count declares them: ImageSharp loops over a declared count even when
-/// the data ends first, which a BigTIFF count of 2^63 would make endless.
+/// entry one, and every directory pointer read one, so that the walk's own work is bounded by the limit
+/// too (a review found 1,000 SubIFDs entries of 2^32 zero pointers each kept it busy 36 s). A classic
+/// directory counts the entries present; a BigTIFF one counts what it declares, because ImageSharp loops
+/// over a declared count even when the data ends first, which a count of 2^63 would make endless.
 /// </remarks>
 internal ref struct TiffDirectoryWalk
 {
@@ -92,9 +94,10 @@ internal ref struct TiffDirectoryWalk
     private void Visit(long directory)
     {
         var declared = _layout.ReadDirectoryCount(_tiff[(int)directory..]);
-        _counted = (int)Math.Min(_limit + 1L, _counted + Math.Min(declared, _limit + 1L));
         var entries = directory + _layout.CountSize;
         var present = (_tiff.Length - entries) / _layout.EntrySize;
+        var counts = _layout.CountSize == 2 ? Math.Min(declared, present) : declared;
+        _counted = (int)Math.Min(_limit + 1L, _counted + Math.Min(counts, _limit + 1L));
         for (long i = 0; i < Math.Min(declared, present) && WithinLimit; i++)
         {
             FollowPointers(_tiff.Slice((int)(entries + (i * _layout.EntrySize)), _layout.EntrySize));
@@ -150,6 +153,7 @@ internal ref struct TiffDirectoryWalk
 
         for (var i = 0; i < Math.Min(values, source.Length / valueSize) && WithinLimit; i++)
         {
+            _counted++;
             var value = source.Slice(i * valueSize, valueSize);
             Enqueue(valueSize switch
             {

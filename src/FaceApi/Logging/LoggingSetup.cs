@@ -20,7 +20,8 @@ public static class LoggingSetup
             logger.ReadFrom.Configuration(configuration)
                 .ReadFrom.Services(provider)
                 .Enrich.FromLogContext()
-                .Enrich.With(new RequestIdEnricher(provider.GetRequiredService<IHttpContextAccessor>()));
+                .Enrich.With(new RequestIdEnricher(provider.GetRequiredService<IHttpContextAccessor>()))
+                .Enrich.With<ControlCharacterEscaper>();
             // Formatting and writing happen on the sink's own thread; a request thread only queues
             // the event. blockWhenFull keeps every line (the default drops lines beyond 10,000
             // queued); the host disposes the logger at shutdown, which writes what is queued.

@@ -20,6 +20,8 @@ public sealed class MetadataWalkCorruptionTests
     public void Randomly_corrupted_structures_get_a_verdict_and_nothing_else(string carrier)
     {
         var original = Carrier(carrier);
+        // Intact, each is within the budgets.
+        TiffDirectoryBudget.Enforce(original, 1024);
         var random = new Random(13); // fixed: a failure reproduces
         var refused = 0;
 
@@ -50,15 +52,45 @@ public sealed class MetadataWalkCorruptionTests
 
     private static byte[] Carrier(string carrier)
     {
-        var directory = TiffDirectoryOf(200);
+        var directory = WithPointers(TiffDirectoryOf(200));
         return carrier switch
         {
             "JPEG with EXIF" => JpegWithExif(TestData.ReadFacePhoto("obama.jpg")[..4096], directory),
             "TIFF" => directory,
-            "BigTIFF" => BigTiffOf(directory),
+            "BigTIFF" => BigTiffOf(TiffDirectoryOf(200)),
             // A RIFF WebP header and the EXIF chunk: the walk reads chunks, not pixels.
             _ => WebpWithExif([.. "RIFF\0\0\0\0WEBP"u8], directory),
         };
+    }
+
+    // The directory's first entries turned into pointers to two small directories appended after it (an
+    // EXIF pointer, a SubIFDs array of both stored after them, a GPS pointer as a SHORT), so that
+    // corruptions also land on the offsets the walk follows.
+    private static byte[] WithPointers(byte[] tiff)
+    {
+        var first = tiff.Length;
+        var second = first + 2 + 12 + 4;
+        var array = second + 2 + 12 + 4;
+        var result = new byte[array + 8];
+        tiff.CopyTo(result, 0);
+        result[first] = 1; // one entry each, zeros otherwise: tag 0, type 0, no next directory
+        result[second] = 1;
+        BitConverter.TryWriteBytes(result.AsSpan(array), (uint)first);
+        BitConverter.TryWriteBytes(result.AsSpan(array + 4), (uint)second);
+
+        void Entry(int index, ushort tag, ushort type, uint count, uint value)
+        {
+            var entry = result.AsSpan(10 + (index * 12), 12);
+            BitConverter.TryWriteBytes(entry, tag);
+            BitConverter.TryWriteBytes(entry[2..], type);
+            BitConverter.TryWriteBytes(entry[4..], count);
+            BitConverter.TryWriteBytes(entry[8..], value);
+        }
+
+        Entry(0, 0x8769, 4, 1, (uint)first);
+        Entry(1, 0x014A, 4, 2, (uint)array);
+        Entry(2, 0x8825, 3, 1, (uint)second);
+        return result;
     }
 
     // The same entries in BigTIFF's layout: 8-byte count and offsets, 20-byte entries (BigTIFF, "File header" and "IFD").

@@ -13,7 +13,8 @@ public sealed class TiffDirectoryWalkTests
     private const ushort Long = 4;
 
     // IFD0 points to an EXIF directory (which points to an interoperability directory) and to a GPS
-    // directory, and chains to IFD1, whose SubIFDs array names two more: 7 directories, 11 entries.
+    // directory, and chains to IFD1, whose SubIFDs array names two more: 7 directories, 11 entries,
+    // 5 directory pointers.
     private static readonly Directory[] Camera =
     [
         new(8, [new(0x0100, Short, 1, 640), new(0x8769, Long, 1, 100), new(0x8825, Long, 1, 200)], Next: 300),
@@ -32,7 +33,7 @@ public sealed class TiffDirectoryWalkTests
     {
         var tiff = Tiff(bigEndian, Camera, (400, [500, 600]));
 
-        Assert.Equal(7 + 11, TiffDirectoryWalk.Count(tiff, limit: 1000));
+        Assert.Equal(7 + 11 + 5, TiffDirectoryWalk.Count(tiff, limit: 1000));
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class TiffDirectoryWalkTests
     {
         Directory[] loop = [new(8, [new(0x0100, Short, 1, 640), new(0x8769, Long, 1, 8)], Next: 8)];
 
-        Assert.Equal(1 + 2, TiffDirectoryWalk.Count(Tiff(bigEndian: false, loop), limit: 1000));
+        Assert.Equal(1 + 2 + 1, TiffDirectoryWalk.Count(Tiff(bigEndian: false, loop), limit: 1000));
     }
 
     [Fact]
@@ -48,7 +49,17 @@ public sealed class TiffDirectoryWalkTests
     {
         var tiff = Tiff(bigEndian: false, Camera, (400, [500, 600]));
 
-        Assert.InRange(TiffDirectoryWalk.Count(tiff, limit: 5), 6, 7 + 11);
+        Assert.InRange(TiffDirectoryWalk.Count(tiff, limit: 5), 6, 7 + 11 + 5);
+    }
+
+    [Fact]
+    public void Every_pointer_read_counts_so_a_huge_array_of_null_pointers_ends_the_walk()
+    {
+        // One SubIFDs entry of 2^32 - 1 SHORT offsets, all 0 (no directory): were only new directories
+        // counted, the walk would read the whole file two bytes at a time for each such entry.
+        Directory[] directory = [new(8, [new(0x014A, Short, uint.MaxValue, 100)], Next: 0)];
+
+        Assert.Equal(1025, TiffDirectoryWalk.Count(Tiff(bigEndian: false, directory), limit: 1024));
     }
 
     [Fact]
@@ -76,7 +87,7 @@ public sealed class TiffDirectoryWalkTests
     // A classic TIFF (TIFF 6.0, section 2) with the directories at their offsets, and arrays of LONG values.
     private static byte[] Tiff(bool bigEndian, Directory[] directories, params (int Offset, uint[] Values)[] arrays)
     {
-        var tiff = new byte[700];
+        var tiff = new byte[4096];
         var span = tiff.AsSpan();
         (bigEndian ? "MM"u8 : "II"u8).CopyTo(span);
         WriteUInt16(span[2..], 42);
