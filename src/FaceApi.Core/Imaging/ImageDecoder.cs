@@ -90,8 +90,9 @@ public sealed class ImageDecoder
                 $"The image is {encoded.Length} bytes; the limit is {_maxEncodedBytes}.");
         }
 
-        // Before Identify: identifying a JPEG, WebP or TIFF already reads all its metadata. The segment
-        // and byte budget first, so that the EXIF the directory budget joins is bounded.
+        // Before Identify: identifying a JPEG, WebP or TIFF already reads all its metadata. A JPEG's
+        // markers first, so that the budgets read its segments as ImageSharp will.
+        JpegMarkerCheck.Enforce(encoded.Span);
         JpegMetadataBudget.Enforce(encoded.Span, _maxMetadataSegments, _maxMetadataBytes);
         TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
         JpegScanBudget.Enforce(encoded.Span, _maxJpegScans);

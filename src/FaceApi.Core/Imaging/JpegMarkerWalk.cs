@@ -13,12 +13,17 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
     public const byte EndOfImage = 0xD9;
 
     private const byte MarkerPrefix = 0xFF;
-    private const byte StartOfScan = 0xDA;
     private const int AfterStartOfImage = 2;
 
     private readonly ReadOnlySpan<byte> _encoded = encoded;
     private int _position = AfterStartOfImage;
     private int _payloadStart;
+
+    /// <summary>Start of scan: entropy-coded data follows its segment.</summary>
+    public const byte StartOfScan = 0xDA;
+
+    /// <summary>Whether the walk has stepped over bytes that are neither a marker nor fill bytes (0xFF) before one.</summary>
+    public bool SkippedExtraneousBytes { get; private set; }
 
     /// <summary>The marker reached by the last successful <see cref="MoveNext"/>.</summary>
     public byte Marker { get; private set; }
@@ -49,6 +54,7 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
             if (_encoded[_position] != MarkerPrefix || marker is 0x00 or MarkerPrefix)
             {
                 // Extraneous bytes or fill bytes (B.1.1.2) before a marker: skip them, as libjpeg does.
+                SkippedExtraneousBytes |= _encoded[_position] != MarkerPrefix || marker == 0x00;
                 _position++;
                 continue;
             }

@@ -12,8 +12,6 @@ namespace FaceApi.Core.Imaging;
 /// </summary>
 internal static class JpegScanBudget
 {
-    private const byte StartOfScan = 0xDA;
-
     /// <summary>
     /// Throws <see cref="ImageDecodingException"/> with <see cref="ImageErrorCode.ImageTooLarge"/> when
     /// <paramref name="encoded"/> is a JPEG with more than <paramref name="maxScans"/> scans. Anything else
@@ -30,7 +28,7 @@ internal static class JpegScanBudget
         var walk = new JpegMarkerWalk(encoded);
         while (walk.MoveNext() && walk.Marker != JpegMarkerWalk.EndOfImage)
         {
-            if (walk.Marker == StartOfScan && ++scans > maxScans)
+            if (walk.Marker == JpegMarkerWalk.StartOfScan && ++scans > maxScans)
             {
                 throw new ImageDecodingException(
                     ImageErrorCode.ImageTooLarge,

@@ -68,7 +68,7 @@ internal static class TiffDirectoryBudget
             return TiffDirectoryWalk.Count(first, maxEntries);
         }
 
-        // At most the JPEG metadata byte budget (JpegMetadataBudget runs first).
+        // The segments do not overlap, so they join into at most the file's length.
         var joined = ArrayPool<byte>.Shared.Rent(bytes);
         try
         {

@@ -149,13 +149,43 @@ public sealed class MetadataBombTests
         Assert.Equal(ImageErrorCode.ImageTooLarge, oneMore.Code);
     }
 
+    // Ways a review hid segments from the budgets: ImageSharp 2.1.13 reads the two bytes after SOI as a
+    // marker even without 0xFF, and reads only the length of markers it has no case for, so a segment
+    // inside their payload is parsed by it and skipped by a walk (JpegMarkerCheck).
+    public static TheoryData<string, byte[]> MarkerTricks => new()
+    {
+        { "no 0xFF after SOI", [0x00] },
+        { "an empty JPG0 segment", [0xFF, 0xF0, 0x00, 0x02] },
+        { "a second SOI", [0xFF, 0xD8] },
+        { "TEM", [0xFF, 0x01] },
+        { "a reserved marker", [0xFF, 0x10, 0x00, 0x02] },
+        { "DNL", [0xFF, 0xDC, 0x00, 0x04, 0x00, 0x10] },
+        { "extraneous bytes", [0x00, 0x00] },
+    };
+
+    [Theory]
+    [MemberData(nameof(MarkerTricks))]
+    public void A_jpeg_whose_markers_imagesharp_could_read_otherwise_than_the_budgets_is_refused(string trick, byte[] afterSoi)
+    {
+        var photo = TestData.ReadFacePhoto(ProgressivePhoto);
+        // The progressive photo with a scan bomb behind the trick, which ImageSharp would decode.
+        var bomb = JpegWithLastScanRepeated(photo, 1000);
+        byte[] tricked = trick == "no 0xFF after SOI"
+            ? [.. bomb[..2], .. afterSoi, .. bomb[3..]]
+            : [.. bomb[..2], .. afterSoi, .. bomb[2..]];
+
+        var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Decode(tricked));
+
+        Assert.True(exception.Code == ImageErrorCode.InvalidImage, $"{trick}: {exception.Code}, {exception.Message}");
+    }
+
     private static int ScansOf(byte[] jpeg)
     {
         var scans = 0;
         var walk = new JpegMarkerWalk(jpeg);
         while (walk.MoveNext())
         {
-            scans += walk.Marker == 0xDA ? 1 : 0;
+            scans += walk.Marker == JpegMarkerWalk.StartOfScan ? 1 : 0;
         }
 
         return scans;
