@@ -27,6 +27,12 @@ internal ref struct TiffDirectoryWalk
     private const ushort InteroperabilityPointer = 0xA005;
     private const ushort SubDirectories = 0x014A;
 
+    // Compression (TIFF 6.0 section 8): 6 is the old-style JPEG of TIFF 6.0 section 22, 7 the JPEG of
+    // Adobe's TIFF Technical Note 2.
+    private const ushort Compression = 0x0103;
+    private const ushort OldStyleJpeg = 6;
+    private const ushort Jpeg = 7;
+
     // Field types that can hold a directory offset (TIFF 6.0 section 2; Adobe's TIFF Technical Note 1
     // for IFD = 13; BigTIFF for LONG8 = 16 and IFD8 = 18).
     private const ushort ShortType = 3;
@@ -41,6 +47,7 @@ internal ref struct TiffDirectoryWalk
     private readonly HashSet<long> _seen = [];
     private readonly Stack<long> _pending = new();
     private int _counted;
+    private bool _jpegCompressed;
 
     private TiffDirectoryWalk(ReadOnlySpan<byte> tiff, Layout layout, int limit)
     {
@@ -57,8 +64,15 @@ internal ref struct TiffDirectoryWalk
     /// returns what it has counted by then, more than <paramref name="limit"/>. Data that is not TIFF
     /// counts 0.
     /// </summary>
-    internal static int Count(ReadOnlySpan<byte> tiff, int limit)
+    internal static int Count(ReadOnlySpan<byte> tiff, int limit) => Count(tiff, limit, out _);
+
+    /// <inheritdoc cref="Count(ReadOnlySpan{byte}, int)"/>
+    /// <param name="tiff">The TIFF structure.</param>
+    /// <param name="limit">Where to stop counting.</param>
+    /// <param name="jpegCompressed">Whether a directory read before stopping declares JPEG compression (6 or 7).</param>
+    internal static int Count(ReadOnlySpan<byte> tiff, int limit, out bool jpegCompressed)
     {
+        jpegCompressed = false;
         // ImageSharp reads anything but "II" as big-endian, so this does too.
         if (tiff.Length < 8 || ReadLayout(tiff, bigEndian: tiff[0] != 'I' || tiff[1] != 'I') is not { } layout)
         {
@@ -72,6 +86,7 @@ internal ref struct TiffDirectoryWalk
             walk.Visit(walk._pending.Pop());
         }
 
+        jpegCompressed = walk._jpegCompressed;
         return walk._counted;
     }
 
@@ -125,7 +140,15 @@ internal ref struct TiffDirectoryWalk
     // BigTIFF 8), which holds the values when they fit in it, else the offset of where they are.
     private void FollowPointers(ReadOnlySpan<byte> entry)
     {
-        if (_layout.ReadUInt16(entry) is not (ExifPointer or GpsPointer or InteroperabilityPointer or SubDirectories))
+        var tag = _layout.ReadUInt16(entry);
+        if (tag == Compression)
+        {
+            // A SHORT, left-justified in the value field.
+            _jpegCompressed |= _layout.ReadUInt16(entry[(4 + _layout.OffsetSize)..]) is OldStyleJpeg or Jpeg;
+            return;
+        }
+
+        if (tag is not (ExifPointer or GpsPointer or InteroperabilityPointer or SubDirectories))
         {
             return;
         }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using FaceApi.Core.Imaging;
 using FaceApi.Testing;
@@ -99,6 +100,21 @@ public sealed class MetadataBombTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{kind}, {bomb.Length / 1024} KiB: refused after {cost}.");
         // The walk reads counts and pointers in place; joining a JPEG's EXIF segments borrows one pooled array.
         Assert.InRange(cost.AllocatedBytes, 0, 2 << 20);
+    }
+
+    [Theory]
+    [InlineData(6)] // old-style JPEG (TIFF 6.0, section 22)
+    [InlineData(7)] // JPEG (TIFF Technical Note 2)
+    public void A_tiff_whose_image_is_jpeg_compressed_is_refused_before_imagesharp_decodes_its_strips(ushort compression)
+    {
+        // Its strips would go to ImageSharp's JPEG decoder, past the JPEG scan budget.
+        var tiff = TiffDirectoryOf(3);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(10), 0x0103); // Compression, a SHORT
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(18), compression);
+
+        var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Decode(tiff));
+
+        Assert.Equal(ImageErrorCode.UnsupportedFormat, exception.Code);
     }
 
     [Fact]
