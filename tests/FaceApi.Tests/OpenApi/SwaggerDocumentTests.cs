@@ -64,11 +64,17 @@ public sealed class SwaggerDocumentTests(FaceApiFactory service)
         // from the cache) or stores another copy.
         var otherHost = await GetDocumentAsync("/swagger/v1/swagger.json", host: "elsewhere.example");
         var withQuery = await GetDocumentAsync("/swagger/v1/swagger.json?nocache=1", host: "again.example");
+        // Swashbuckle also answers other spellings of its path: another case shares the entry (the cache
+        // keys on the path in upper case); a trailing slash is an entry of its own, built once.
+        var otherCase = await GetDocumentAsync("/swagger/v1/SWAGGER.JSON", host: null);
+        await GetDocumentAsync("/swagger/v1/swagger.json/", host: null);
+        var trailingSlash = await GetDocumentAsync("/swagger/v1/swagger.json/", host: null);
 
-        Assert.NotNull(otherHost.Age);
-        Assert.NotNull(withQuery.Age);
-        Assert.Equal(first.Body, otherHost.Body);
-        Assert.Equal(first.Body, withQuery.Body);
+        Assert.All([otherHost, withQuery, otherCase, trailingSlash], answer =>
+        {
+            Assert.NotNull(answer.Age);
+            Assert.Equal(first.Body, answer.Body);
+        });
     }
 
     private async Task<(string Body, TimeSpan? Age)> GetDocumentAsync(string path, string? host)
