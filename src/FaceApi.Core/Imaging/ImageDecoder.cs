@@ -17,7 +17,7 @@ using SixLabors.ImageSharp.Processing;
 namespace FaceApi.Core.Imaging;
 
 /// <summary>
-/// Turns an uploaded image (JPEG, PNG, WebP, GIF, BMP or TIFF) into upright RGB24 pixels, refusing
+/// Turns an uploaded image (JPEG, PNG, lossy WebP, GIF, BMP or TIFF) into upright RGB24 pixels, refusing
 /// oversized, truncated, corrupt and unsupported input with an <see cref="ImageDecodingException"/>.
 /// Thread-safe: one instance serves all requests.
 /// </summary>
@@ -96,6 +96,7 @@ public sealed class ImageDecoder
         JpegMetadataBudget.Enforce(encoded.Span, _maxMetadataSegments, _maxMetadataBytes);
         TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
         JpegScanBudget.Enforce(encoded.Span, _maxJpegScans);
+        WebpLosslessRefusal.Enforce(encoded.Span);
         using var stream = OpenReadOnlyStream(encoded);
         var (format, width, height) = IdentifyWithinLimits(stream, encoded.Span);
         if (!EncodedImageCompleteness.IsComplete(format, encoded.Span))
