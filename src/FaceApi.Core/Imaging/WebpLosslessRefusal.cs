@@ -18,19 +18,14 @@ internal static class WebpLosslessRefusal
     private const int AlphaCompressionMask = 0x03;
     private const int LosslessAlpha = 1;
 
-    private const int ChunkHeaderLength = 8;
-
     /// <summary>
     /// Throws <see cref="ImageDecodingException"/> with <see cref="ImageErrorCode.UnsupportedFormat"/> when
     /// <paramref name="encoded"/> is a WebP with a lossless image or losslessly compressed alpha.
     /// </summary>
-    /// <remarks>
-    /// Every "VP8L" and "ALPH" chunk header in the file is looked at, not only those a walk of the chunks
-    /// reaches, because ImageSharp walks them its own way (see <see cref="TiffDirectoryBudget"/>).
-    /// </remarks>
+    /// <remarks>Every "VP8L" and "ALPH" chunk header in the file is looked at (<see cref="WebpChunkSearch"/>).</remarks>
     internal static void Enforce(ReadOnlySpan<byte> encoded)
     {
-        if (encoded is not [(byte)'R', (byte)'I', (byte)'F', (byte)'F', _, _, _, _, (byte)'W', (byte)'E', (byte)'B', (byte)'P', ..])
+        if (!WebpChunkSearch.IsWebp(encoded))
         {
             return;
         }
@@ -47,11 +42,9 @@ internal static class WebpLosslessRefusal
     // Whether a chunk of this FourCC has data whose first byte says it is lossless.
     private static bool HasChunk(ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> fourCc, Func<byte, bool> isLossless)
     {
-        var position = 0;
-        while (encoded[position..].IndexOf(fourCc) is >= 0 and var found)
+        for (var at = WebpChunkSearch.Next(encoded, fourCc, 0); at >= 0; at = WebpChunkSearch.Next(encoded, fourCc, at + 1))
         {
-            var data = position + found + ChunkHeaderLength;
-            position += found + 1;
+            var data = at + WebpChunkSearch.HeaderLength;
             if (data < encoded.Length && isLossless(encoded[data]))
             {
                 return true;
