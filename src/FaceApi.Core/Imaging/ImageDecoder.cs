@@ -91,11 +91,10 @@ public sealed class ImageDecoder
         }
 
         // Before Identify: identifying a JPEG, WebP or TIFF already reads all its metadata. A JPEG's
-        // markers first, so that the budgets read its segments as ImageSharp will.
-        JpegMarkerCheck.Enforce(encoded.Span);
+        // markers and scans first, so that the budgets read its segments as ImageSharp will.
+        JpegStructureCheck.Enforce(encoded.Span, _maxJpegScans);
         JpegMetadataBudget.Enforce(encoded.Span, _maxMetadataSegments, _maxMetadataBytes);
         TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
-        JpegScanBudget.Enforce(encoded.Span, _maxJpegScans);
         WebpLosslessRefusal.Enforce(encoded.Span);
         using var stream = OpenReadOnlyStream(encoded);
         var (format, width, height) = IdentifyWithinLimits(stream, encoded.Span);

@@ -65,7 +65,7 @@ public sealed class ImageDecodingOptions
     /// <summary>
     /// The most scans a JPEG may have. Default 32: progressive encoders write 10 for a colour photo
     /// (libjpeg's and mozjpeg's scripts) and a baseline JPEG at most one per component (4), while each scan
-    /// costs a pass over the image (measured in <c>JpegScanBudget</c>: about 37 CPU-ms per scan at
+    /// costs a pass over the image (measured in <c>JpegStructureCheck</c>: about 37 CPU-ms per scan at
     /// 7000x7000, so at most about 1.2 s more at this limit).
     /// </summary>
     [Range(4, 65_535)]

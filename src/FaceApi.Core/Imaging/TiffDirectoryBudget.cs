@@ -43,7 +43,7 @@ internal static class TiffDirectoryBudget
     }
 
     // A TIFF file's own directories. One whose image is JPEG-compressed is refused too: ImageSharp decodes its
-    // strips with its JPEG decoder, out of reach of the JPEG budgets (JpegScanBudget), and a review wrapped a
+    // strips with its JPEG decoder, out of reach of the JPEG scan limit (JpegStructureCheck), and a review wrapped a
     // progressive JPEG with 100 extra scans in a one-strip TIFF (4.7 CPU-seconds from 200 KB, about 26 ms a
     // scan). Face photos do not arrive as JPEG-in-TIFF.
     private static int CountTiff(ReadOnlySpan<byte> encoded, int maxEntries)

@@ -139,7 +139,7 @@ public sealed class MetadataBombTests
     [Fact]
     public void A_progressive_jpeg_whose_last_scan_repeats_a_thousand_times_is_refused_before_imagesharp_decodes_it()
     {
-        // 1000 repeats of a 7000x7000 grey image's last scan cost 42.6 CPU-seconds through the service (JpegScanBudget).
+        // 1000 repeats of a 7000x7000 grey image's last scan cost 42.6 CPU-seconds through the service (JpegStructureCheck).
         var bomb = JpegWithLastScanRepeated(TestData.ReadFacePhoto(ProgressivePhoto), 1000);
 
         var (exception, cost) = Measure(() => Assert.Throws<ImageDecodingException>(() => _decoder.Decode(bomb)));
@@ -167,7 +167,7 @@ public sealed class MetadataBombTests
 
     // Ways a review hid segments from the budgets: ImageSharp 2.1.13 reads the two bytes after SOI as a
     // marker even without 0xFF, and reads only the length of markers it has no case for, so a segment
-    // inside their payload is parsed by it and skipped by a walk (JpegMarkerCheck).
+    // inside their payload is parsed by it and skipped by a walk (JpegStructureCheck).
     public static TheoryData<string, byte[]> MarkerTricks => new()
     {
         { "no 0xFF after SOI", [0x00] },

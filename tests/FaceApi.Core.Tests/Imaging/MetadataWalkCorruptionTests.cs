@@ -5,7 +5,7 @@ using static FaceApi.Testing.CraftedImages;
 namespace FaceApi.Core.Tests.Imaging;
 
 /// <summary>
-/// The walks that run before ImageSharp (<see cref="TiffDirectoryBudget"/>, <see cref="JpegScanBudget"/>,
+/// The walks that run before ImageSharp (<see cref="TiffDirectoryBudget"/>, <see cref="JpegStructureCheck"/>,
 /// <see cref="JpegMetadataBudget"/>) read untrusted offsets and counts: on any corruption they must give
 /// a verdict, never throw something else (which the service would answer with a 500).
 /// </summary>
@@ -39,7 +39,7 @@ public sealed class MetadataWalkCorruptionTests
             {
                 JpegMetadataBudget.Enforce(corrupted, 32, 1 << 20);
                 TiffDirectoryBudget.Enforce(corrupted, 1024);
-                JpegScanBudget.Enforce(corrupted, 32);
+                JpegStructureCheck.Enforce(corrupted, 32);
             }
             catch (ImageDecodingException)
             {
