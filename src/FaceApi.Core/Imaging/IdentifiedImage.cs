@@ -1,3 +1,4 @@
+using System.Buffers;
 using SixLabors.ImageSharp.Formats;
 
 namespace FaceApi.Core.Imaging;
@@ -14,4 +15,10 @@ public sealed record IdentifiedImage(ReadOnlyMemory<byte> Encoded, IImageFormat 
 {
     /// <summary>Pixels the decoded image will hold.</summary>
     public long Pixels => (long)Width * Height;
+
+    /// <summary>
+    /// What ImageSharp reads instead of <see cref="Encoded"/>, when that is a JPEG libjpeg reads otherwise
+    /// (<see cref="JpegLibjpegTolerance"/>); null when it reads <see cref="Encoded"/>.
+    /// </summary>
+    internal ReadOnlySequence<byte>? AsLibjpegReadsIt { get; init; }
 }

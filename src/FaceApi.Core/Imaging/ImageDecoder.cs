@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.ComponentModel.DataAnnotations;
+using CommunityToolkit.HighPerformance;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
@@ -91,19 +93,21 @@ public sealed class ImageDecoder
         }
 
         // Before Identify: identifying a JPEG, WebP or TIFF already reads all its metadata. A JPEG's
-        // markers and scans first, so that the budgets read its segments as ImageSharp will.
+        // markers and scans first, and ImageSharp then reads its segments as the walks that budget them
+        // do (JpegLibjpegTolerance).
         JpegStructureCheck.Enforce(encoded.Span, _maxJpegScans);
         JpegMetadataBudget.Enforce(encoded.Span, _maxMetadataSegments, _maxMetadataBytes);
         TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
         WebpLosslessRefusal.Enforce(encoded.Span);
-        using var stream = OpenReadOnlyStream(encoded);
+        var asLibjpegReadsIt = JpegLibjpegTolerance.AsLibjpegReadsIt(encoded);
+        using var stream = OpenReadOnlyStream(encoded, asLibjpegReadsIt);
         var (format, width, height) = IdentifyWithinLimits(stream, encoded.Span);
         if (!EncodedImageCompleteness.IsComplete(format, encoded.Span))
         {
             throw new ImageDecodingException(ImageErrorCode.InvalidImage, $"The {format.Name} image is truncated.");
         }
 
-        return new IdentifiedImage(encoded, format, width, height);
+        return new IdentifiedImage(encoded, format, width, height) { AsLibjpegReadsIt = asLibjpegReadsIt };
     }
 
     /// <summary>Decodes an image <see cref="Identify"/> accepted; the caller owns and disposes the result.</summary>
@@ -124,7 +128,7 @@ public sealed class ImageDecoder
             return png!;
         }
 
-        using var stream = OpenReadOnlyStream(identified.Encoded);
+        using var stream = OpenReadOnlyStream(identified.Encoded, identified.AsLibjpegReadsIt);
         return DecodeUpright(stream);
     }
 
@@ -136,15 +140,16 @@ public sealed class ImageDecoder
     public void ReleaseRetainedMemory() => _configuration.MemoryAllocator.ReleaseRetainedResources();
 
     // ImageSharp 2.1 identifies only from a Stream or an exact byte[]; wrapping the caller's array segment
-    // avoids a copy. Memory that is not array-backed (native buffers) is copied once.
-    private static MemoryStream OpenReadOnlyStream(ReadOnlyMemory<byte> encoded) =>
-        MemoryMarshal.TryGetArray(encoded, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(encoded.ToArray(), writable: false);
+    // (or the pieces a JPEG is read as) avoids a copy. Memory that is not array-backed (native buffers) is
+    // copied once.
+    private static Stream OpenReadOnlyStream(ReadOnlyMemory<byte> encoded, ReadOnlySequence<byte>? asLibjpegReadsIt) =>
+        asLibjpegReadsIt is { } pieces ? pieces.AsStream()
+        : MemoryMarshal.TryGetArray(encoded, out var segment) ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+        : new MemoryStream(encoded.ToArray(), writable: false);
 
     // Reads the header only (for GIF, the frame descriptors; for JPEG, the segments before the first scan),
     // so a decompression bomb that declares 100000x100000 pixels is refused before any pixel buffer exists.
-    private (IImageFormat Format, int Width, int Height) IdentifyWithinLimits(MemoryStream stream, ReadOnlySpan<byte> encoded)
+    private (IImageFormat Format, int Width, int Height) IdentifyWithinLimits(Stream stream, ReadOnlySpan<byte> encoded)
     {
         IImageInfo? info;
         IImageFormat? format;
@@ -180,7 +185,7 @@ public sealed class ImageDecoder
     private static bool SwapsWidthAndHeight(ImageMetadata metadata) =>
         metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value is >= ExifOrientationMode.LeftTop and <= ExifOrientationMode.LeftBottom;
 
-    private Image<Rgb24> DecodeUpright(MemoryStream stream)
+    private Image<Rgb24> DecodeUpright(Stream stream)
     {
         Image<Rgb24>? image = null;
         try

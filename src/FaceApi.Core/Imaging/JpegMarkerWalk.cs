@@ -28,6 +28,15 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
     /// <summary>The marker reached by the last successful <see cref="MoveNext"/>.</summary>
     public byte Marker { get; private set; }
 
+    /// <summary>Where the marker's segment starts: the index of the 0xFF before <see cref="Marker"/>, after any fill bytes.</summary>
+    public int SegmentStart { get; private set; }
+
+    /// <summary>
+    /// Where the marker's segment ends (after the entropy-coded data that follows an SOS), cut short where
+    /// the data ends: the walk goes on from here.
+    /// </summary>
+    public readonly int SegmentEnd => Math.Min(_position, _encoded.Length);
+
     /// <summary>
     /// The marker segment's length field (it counts itself, so the payload is two bytes shorter);
     /// 0 for markers that stand alone (TEM, RSTn, EOI).
@@ -60,6 +69,7 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
             }
 
             Marker = marker;
+            SegmentStart = _position;
             SegmentLength = 0;
             if (marker is EndOfImage or 0x01 or (>= 0xD0 and <= 0xD7))
             {

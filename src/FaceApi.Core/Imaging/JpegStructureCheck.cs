@@ -7,14 +7,15 @@ namespace FaceApi.Core.Imaging;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Markers read two ways: a review found that ImageSharp takes any file that opens with SOI (0xFF 0xD8) as
-/// a JPEG and reads the next two bytes as a marker whether or not the first is 0xFF, so <c>FF D8 00 E1</c>
-/// started an EXIF segment the walk, which expects a marker, stepped over; and for a marker it has no case
-/// for (JPGn, a second SOI, reserved codes) it reads the length but not the payload, so an APP1 or SOS
-/// inside such a segment was parsed by ImageSharp and skipped by the walk (65,000 EXIF entries, or 1,000
-/// extra scans, got past the budgets that way). Rather than follow ImageSharp's quirks, only the markers
-/// both read alike pass: those ImageSharp reads by their length. Photos do not carry the others (ITU-T
-/// T.81, Table B.1). These are refused as <see cref="ImageErrorCode.InvalidImage"/>.
+/// Markers read two ways: a review found that for a marker ImageSharp has no case for (JPGn, a second SOI,
+/// reserved codes) it reads the length but not the payload, so an APP1 or SOS inside such a segment was
+/// parsed by ImageSharp and skipped by the walk (65,000 EXIF entries, or 1,000 extra scans, got past the
+/// budgets that way). Rather than follow ImageSharp's quirks, only the markers both read alike pass: those
+/// ImageSharp reads by their length. Photos do not carry the others (ITU-T T.81, Table B.1), and libjpeg
+/// refuses most of them too (<c>JERR_UNKNOWN_MARKER</c>). These are refused as
+/// <see cref="ImageErrorCode.InvalidImage"/>. Stray bytes between segments, which ImageSharp also reads its
+/// own way, are not refused: ImageSharp is given the segments as the walk found them
+/// (<see cref="JpegLibjpegTolerance"/>).
 /// </para>
 /// <para>
 /// Scans: a progressive JPEG refines its coefficients over several scans (libjpeg's and mozjpeg's
@@ -29,9 +30,8 @@ namespace FaceApi.Core.Imaging;
 internal static class JpegStructureCheck
 {
     /// <summary>
-    /// Throws <see cref="ImageDecodingException"/> when <paramref name="encoded"/> opens with SOI and then:
-    /// its third byte is not a marker's 0xFF, it has a marker outside the set below or bytes other than
-    /// fill bytes between its segments (<see cref="ImageErrorCode.InvalidImage"/>), or it has more than
+    /// Throws <see cref="ImageDecodingException"/> when <paramref name="encoded"/> opens with SOI and then
+    /// has a marker outside the set below (<see cref="ImageErrorCode.InvalidImage"/>) or more than
     /// <paramref name="maxScans"/> scans (<see cref="ImageErrorCode.ImageTooLarge"/>), whichever the walk
     /// meets first. Anything that does not open with SOI passes untouched.
     /// </summary>
@@ -42,20 +42,10 @@ internal static class JpegStructureCheck
             return;
         }
 
-        if (encoded.Length < 3 || encoded[2] != 0xFF)
-        {
-            throw Unreadable("it does not start with a marker after SOI");
-        }
-
         var scans = 0;
         var walk = new JpegMarkerWalk(encoded);
         while (walk.MoveNext() && walk.Marker != JpegMarkerWalk.EndOfImage)
         {
-            if (walk.SkippedExtraneousBytes)
-            {
-                throw Unreadable("bytes between its segments that are not a marker");
-            }
-
             if (!IsReadByLength(walk.Marker))
             {
                 throw Unreadable($"marker 0x{walk.Marker:X2}");
@@ -67,11 +57,6 @@ internal static class JpegStructureCheck
                     ImageErrorCode.ImageTooLarge,
                     $"The JPEG image has more than {maxScans} scans, the limit (a progressive JPEG usually has 10); re-encode it.");
             }
-        }
-
-        if (walk.SkippedExtraneousBytes)
-        {
-            throw Unreadable("bytes between its segments that are not a marker");
         }
     }
 
