@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace FaceApi.Core.Imaging;
 
 /// <summary>
@@ -33,23 +31,15 @@ internal ref struct TiffDirectoryWalk
     private const ushort OldStyleJpeg = 6;
     private const ushort Jpeg = 7;
 
-    // Field types that can hold a directory offset (TIFF 6.0 section 2; Adobe's TIFF Technical Note 1
-    // for IFD = 13; BigTIFF for LONG8 = 16 and IFD8 = 18).
-    private const ushort ShortType = 3;
-    private const ushort LongType = 4;
-    private const ushort IfdType = 13;
-    private const ushort Long8Type = 16;
-    private const ushort Ifd8Type = 18;
-
     private readonly ReadOnlySpan<byte> _tiff;
-    private readonly Layout _layout;
+    private readonly TiffLayout _layout;
     private readonly int _limit;
     private readonly HashSet<long> _seen = [];
     private readonly Stack<long> _pending = new();
     private int _counted;
     private bool _jpegCompressed;
 
-    private TiffDirectoryWalk(ReadOnlySpan<byte> tiff, Layout layout, int limit)
+    private TiffDirectoryWalk(ReadOnlySpan<byte> tiff, TiffLayout layout, int limit)
     {
         _tiff = tiff;
         _layout = layout;
@@ -73,8 +63,7 @@ internal ref struct TiffDirectoryWalk
     internal static int Count(ReadOnlySpan<byte> tiff, int limit, out bool jpegCompressed)
     {
         jpegCompressed = false;
-        // ImageSharp reads anything but "II" as big-endian, so this does too.
-        if (tiff.Length < 8 || ReadLayout(tiff, bigEndian: tiff[0] != 'I' || tiff[1] != 'I') is not { } layout)
+        if (TiffLayout.Read(tiff) is not { } layout)
         {
             return 0;
         }
@@ -88,22 +77,6 @@ internal ref struct TiffDirectoryWalk
 
         jpegCompressed = walk._jpegCompressed;
         return walk._counted;
-    }
-
-    private static Layout? ReadLayout(ReadOnlySpan<byte> tiff, bool bigEndian)
-    {
-        var classic = new Layout(bigEndian, CountSize: 2, EntrySize: 12, OffsetSize: 4, FirstDirectory: 0);
-        switch (classic.ReadUInt16(tiff[2..]))
-        {
-            case 42:
-                return classic with { FirstDirectory = classic.ReadUInt32(tiff[4..]) };
-            case 43 when tiff.Length >= 16:
-                // BigTIFF: the offset size (8), a reserved 0, then an 8-byte first offset.
-                var big = new Layout(bigEndian, CountSize: 8, EntrySize: 20, OffsetSize: 8, FirstDirectory: 0);
-                return big with { FirstDirectory = big.ReadOffset(tiff[8..]) };
-            default:
-                return null;
-        }
     }
 
     private void Visit(long directory)
@@ -153,57 +126,11 @@ internal ref struct TiffDirectoryWalk
             return;
         }
 
-        var valueSize = _layout.ReadUInt16(entry[2..]) switch
-        {
-            ShortType => 2,
-            LongType or IfdType => 4,
-            Long8Type or Ifd8Type => 8,
-            _ => 0,
-        };
-        var values = _layout.ReadOffset(entry[4..]);
-        var field = entry[(4 + _layout.OffsetSize)..];
-        if (valueSize == 0 || values == 0)
-        {
-            return;
-        }
-
-        ReadOnlySpan<byte> source = field;
-        if (values > _layout.OffsetSize / valueSize)
-        {
-            var start = _layout.ReadOffset(field);
-            source = start > 0 && start < _tiff.Length ? _tiff[(int)start..] : [];
-        }
-
-        for (var i = 0; i < Math.Min(values, source.Length / valueSize) && WithinLimit; i++)
+        var values = _layout.ValuesOf(_tiff, entry, out var size);
+        for (var i = 0; i < TiffLayout.CountOf(values, size) && WithinLimit; i++)
         {
             _counted++;
-            var value = source.Slice(i * valueSize, valueSize);
-            Enqueue(valueSize switch
-            {
-                2 => _layout.ReadUInt16(value),
-                4 => _layout.ReadUInt32(value),
-                _ => _layout.ReadOffset(value),
-            });
+            Enqueue(_layout.ValueAt(values, size, i));
         }
-    }
-
-    /// <summary>Byte order and field sizes of classic TIFF or BigTIFF; offsets and value counts are both <see cref="OffsetSize"/> bytes.</summary>
-    private readonly record struct Layout(bool BigEndian, int CountSize, int EntrySize, int OffsetSize, long FirstDirectory)
-    {
-        public ushort ReadUInt16(ReadOnlySpan<byte> data) =>
-            BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(data) : BinaryPrimitives.ReadUInt16LittleEndian(data);
-
-        public uint ReadUInt32(ReadOnlySpan<byte> data) =>
-            BigEndian ? BinaryPrimitives.ReadUInt32BigEndian(data) : BinaryPrimitives.ReadUInt32LittleEndian(data);
-
-        /// <summary>An offset or value count: 4 bytes in classic TIFF, 8 in BigTIFF (read up to <see cref="long.MaxValue"/>).</summary>
-        public long ReadOffset(ReadOnlySpan<byte> data) => OffsetSize == 4
-            ? ReadUInt32(data)
-            : (long)Math.Min(BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(data) : BinaryPrimitives.ReadUInt64LittleEndian(data), long.MaxValue);
-
-        /// <summary>A directory's entry count: 2 bytes in classic TIFF, 8 in BigTIFF.</summary>
-        public long ReadDirectoryCount(ReadOnlySpan<byte> directory) => CountSize == 2
-            ? ReadUInt16(directory)
-            : ReadOffset(directory);
     }
 }

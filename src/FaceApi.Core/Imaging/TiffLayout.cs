@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+
+namespace FaceApi.Core.Imaging;
+
+/// <summary>
+/// Byte order and field sizes of a TIFF structure, classic (TIFF 6.0, section 2: a 2-byte entry count,
+/// 12-byte entries, 4-byte offsets) or BigTIFF (an 8-byte count, 20-byte entries, 8-byte offsets), and
+/// how to read its entries' integer values. Offsets and value counts are both <see cref="OffsetSize"/> bytes.
+/// </summary>
+internal readonly record struct TiffLayout(bool BigEndian, int CountSize, int EntrySize, int OffsetSize, long FirstDirectory)
+{
+    // Field types that hold unsigned integers (TIFF 6.0 section 2; Adobe's TIFF Technical Note 1 for
+    // IFD = 13; BigTIFF for LONG8 = 16 and IFD8 = 18).
+    private const ushort ShortType = 3;
+    private const ushort LongType = 4;
+    private const ushort IfdType = 13;
+    private const ushort Long8Type = 16;
+    private const ushort Ifd8Type = 18;
+
+    /// <summary>
+    /// The layout of <paramref name="tiff"/>, which starts with the TIFF header ("II" or "MM", then 42, or
+    /// 43 for BigTIFF); null for anything else.
+    /// </summary>
+    public static TiffLayout? Read(ReadOnlySpan<byte> tiff)
+    {
+        if (tiff.Length < 8)
+        {
+            return null;
+        }
+
+        // ImageSharp reads anything but "II" as big-endian, so this does too.
+        var bigEndian = tiff[0] != 'I' || tiff[1] != 'I';
+        var classic = new TiffLayout(bigEndian, CountSize: 2, EntrySize: 12, OffsetSize: 4, FirstDirectory: 0);
+        switch (classic.ReadUInt16(tiff[2..]))
+        {
+            case 42:
+                return classic with { FirstDirectory = classic.ReadUInt32(tiff[4..]) };
+            case 43 when tiff.Length >= 16:
+                // BigTIFF: the offset size (8), a reserved 0, then an 8-byte first offset.
+                var big = new TiffLayout(bigEndian, CountSize: 8, EntrySize: 20, OffsetSize: 8, FirstDirectory: 0);
+                return big with { FirstDirectory = big.ReadOffset(tiff[8..]) };
+            default:
+                return null;
+        }
+    }
+
+    public ushort ReadUInt16(ReadOnlySpan<byte> data) =>
+        BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(data) : BinaryPrimitives.ReadUInt16LittleEndian(data);
+
+    public uint ReadUInt32(ReadOnlySpan<byte> data) =>
+        BigEndian ? BinaryPrimitives.ReadUInt32BigEndian(data) : BinaryPrimitives.ReadUInt32LittleEndian(data);
+
+    /// <summary>An offset or value count: 4 bytes in classic TIFF, 8 in BigTIFF (read up to <see cref="long.MaxValue"/>).</summary>
+    public long ReadOffset(ReadOnlySpan<byte> data) => OffsetSize == 4
+        ? ReadUInt32(data)
+        : (long)Math.Min(BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(data) : BinaryPrimitives.ReadUInt64LittleEndian(data), long.MaxValue);
+
+    /// <summary>A directory's entry count: 2 bytes in classic TIFF, 8 in BigTIFF.</summary>
+    public long ReadDirectoryCount(ReadOnlySpan<byte> directory) => CountSize == 2
+        ? ReadUInt16(directory)
+        : ReadOffset(directory);
+
+    /// <summary>
+    /// The unsigned integer values of an <paramref name="entry"/> (its tag (2 bytes), field type (2), value
+    /// count (4, BigTIFF 8) and value field (4, BigTIFF 8), which holds the values when they fit in it, else
+    /// their offset in <paramref name="tiff"/>): <paramref name="size"/> bytes each, as many as the data
+    /// holds of the count it declares. Empty for other field types, or values outside the data.
+    /// </summary>
+    public ReadOnlySpan<byte> ValuesOf(ReadOnlySpan<byte> tiff, ReadOnlySpan<byte> entry, out int size)
+    {
+        size = ReadUInt16(entry[2..]) switch
+        {
+            ShortType => 2,
+            LongType or IfdType => 4,
+            Long8Type or Ifd8Type => 8,
+            _ => 0,
+        };
+        var count = ReadOffset(entry[4..]);
+        if (size == 0 || count == 0)
+        {
+            return [];
+        }
+
+        ReadOnlySpan<byte> source = entry.Slice(4 + OffsetSize, OffsetSize);
+        if (count > OffsetSize / size)
+        {
+            var start = ReadOffset(source);
+            source = start > 0 && start < tiff.Length ? tiff[(int)start..] : [];
+        }
+
+        return source[..(int)(Math.Min(count, source.Length / size) * size)];
+    }
+
+    /// <summary>How many values of <paramref name="size"/> bytes <paramref name="values"/> holds (<see cref="ValuesOf"/>: 0 for a type that holds none).</summary>
+    public static int CountOf(ReadOnlySpan<byte> values, int size) => size == 0 ? 0 : values.Length / size;
+
+    /// <summary>The value at <paramref name="index"/> among <paramref name="values"/> of <paramref name="size"/> bytes each (<see cref="ValuesOf"/>).</summary>
+    public long ValueAt(ReadOnlySpan<byte> values, int size, int index)
+    {
+        var value = values.Slice(index * size, size);
+        return size switch
+        {
+            2 => ReadUInt16(value),
+            4 => ReadUInt32(value),
+            _ => ReadOffset(value),
+        };
+    }
+}
