@@ -172,6 +172,75 @@ public static class CraftedImages
     }
 
     /// <summary>
+    /// A little-endian, uncompressed, chunky TIFF (TIFF 6.0, sections 2 and 8) of 8-bit <paramref name="pixels"/>,
+    /// <paramref name="samples"/> a pixel (1: grey, 3: RGB), in strips of <paramref name="rowsPerStrip"/>
+    /// rows (<see cref="uint.MaxValue"/>: one strip, the tag's default). <paramref name="strips"/> replaces
+    /// where the strips are, as offsets into <paramref name="pixels"/>, and how many bytes each claims.
+    /// </summary>
+    public static byte[] TiffOf(int width, int height, int samples, byte[] pixels, uint rowsPerStrip, (uint Offset, uint Count)[]? strips = null)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        const int PixelsAt = 8;
+        var rowBytes = (uint)(width * samples);
+        var rows = Math.Min(rowsPerStrip, (uint)height);
+        strips ??= Enumerable.Range(0, (int)((height + rows - 1) / rows))
+            .Select(i => ((uint)i * rows * rowBytes, Math.Min(rows, (uint)height - ((uint)i * rows)) * rowBytes))
+            .ToArray();
+        uint[] bits = [.. Enumerable.Repeat(8u, samples)];
+        (ushort Tag, ushort Type, uint[] Values)[] entries =
+        [
+            (256, 4, [(uint)width]), (257, 4, [(uint)height]), (258, 3, bits), (259, 3, [1]),
+            (262, 3, [samples == 1 ? 1u : 2u]), (273, 4, [.. strips.Select(strip => PixelsAt + strip.Offset)]),
+            (277, 3, [(uint)samples]), (278, 4, [rowsPerStrip]), (279, 4, [.. strips.Select(strip => strip.Count)]),
+        ];
+        var directoryAt = PixelsAt + pixels.Length + (pixels.Length & 1);
+        var arraysAt = directoryAt + 2 + (entries.Length * 12) + 4;
+        using var tiff = new MemoryStream();
+        using var arrays = new MemoryStream();
+        static void Write(Stream to, uint value, int size)
+        {
+            Span<byte> word = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(word, value);
+            to.Write(word[..size]);
+        }
+
+        tiff.Write("II*\0"u8);
+        Write(tiff, (uint)directoryAt, 4);
+        tiff.Write(pixels);
+        tiff.SetLength(directoryAt);
+        tiff.Position = directoryAt;
+        Write(tiff, (uint)entries.Length, 2);
+        foreach (var (tag, type, values) in entries)
+        {
+            var size = type == 3 ? 2 : 4;
+            Write(tiff, tag, 2);
+            Write(tiff, type, 2);
+            Write(tiff, (uint)values.Length, 4);
+            if (values.Length * size <= 4)
+            {
+                // Values that fit in the 4-byte field sit in it, left-justified.
+                foreach (var value in values)
+                {
+                    Write(tiff, value, size);
+                }
+
+                tiff.Write(new byte[4 - (values.Length * size)]);
+                continue;
+            }
+
+            Write(tiff, (uint)(arraysAt + arrays.Length), 4);
+            foreach (var value in values)
+            {
+                Write(arrays, value, size);
+            }
+        }
+
+        Write(tiff, 0, 4); // no next directory
+        arrays.WriteTo(tiff);
+        return tiff.ToArray();
+    }
+
+    /// <summary>
     /// <paramref name="jpeg"/> with <paramref name="exif"/> (a TIFF structure) as its EXIF, in as many APP1
     /// segments as it needs, right after SOI: extended EXIF, which readers join into one block.
     /// </summary>

@@ -17,6 +17,19 @@ public sealed record IdentifiedImage(ReadOnlyMemory<byte> Encoded, IImageFormat 
     public long Pixels => (long)Width * Height;
 
     /// <summary>
+    /// What decoding holds at its peak, in RGB24 pixels (3 bytes each): the decoded <see cref="Pixels"/>
+    /// and the decoder's own buffers (<see cref="DecoderBufferBytes"/>). What a caller should budget for.
+    /// </summary>
+    public long DecodingPixels => Pixels + (DecoderBufferBytes / 3) + (DecoderBufferBytes % 3 == 0 ? 0 : 1);
+
+    /// <summary>
+    /// The bytes ImageSharp holds beside the decoded image: a multi-scan JPEG's coefficients
+    /// (<see cref="JpegCoefficientMemory"/>), a TIFF's strip buffer (<see cref="TiffStripCheck"/>); 0 for
+    /// formats decoded a row at a time.
+    /// </summary>
+    public long DecoderBufferBytes { get; init; }
+
+    /// <summary>
     /// What ImageSharp reads instead of <see cref="Encoded"/>, when that is a JPEG libjpeg reads otherwise
     /// (<see cref="JpegLibjpegTolerance"/>); null when it reads <see cref="Encoded"/>.
     /// </summary>

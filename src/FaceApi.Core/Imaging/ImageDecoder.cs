@@ -98,6 +98,7 @@ public sealed class ImageDecoder
         JpegStructureCheck.Enforce(encoded.Span, _maxJpegScans);
         JpegMetadataBudget.Enforce(encoded.Span, _maxMetadataSegments, _maxMetadataBytes);
         TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
+        var decoderBufferBytes = TiffStripCheck.StripBufferBytes(encoded.Span) + JpegCoefficientMemory.BytesHeld(encoded.Span);
         WebpLosslessRefusal.Enforce(encoded.Span);
         var asLibjpegReadsIt = JpegLibjpegTolerance.AsLibjpegReadsIt(encoded);
         using var stream = OpenReadOnlyStream(encoded, asLibjpegReadsIt);
@@ -107,7 +108,18 @@ public sealed class ImageDecoder
             throw new ImageDecodingException(ImageErrorCode.InvalidImage, $"The {format.Name} image is truncated.");
         }
 
-        return new IdentifiedImage(encoded, format, width, height) { AsLibjpegReadsIt = asLibjpegReadsIt };
+        var identified = new IdentifiedImage(encoded, format, width, height) { AsLibjpegReadsIt = asLibjpegReadsIt, DecoderBufferBytes = decoderBufferBytes };
+        // MaxPixels bounds what decoding holds, not only what it yields: ImageSharp's own buffers beside the
+        // pixels (a progressive JPEG's coefficients, a TIFF's strip buffer) took up to 1 GB from a few
+        // kilobytes where the pixels alone were within the limit.
+        if (identified.DecodingPixels > _maxPixels)
+        {
+            throw new ImageDecodingException(
+                ImageErrorCode.ImageTooLarge,
+                $"Decoding the {width}x{height} {format.Name} image would hold {identified.DecodingPixels} pixels' worth of memory (its decoder's buffers too: {decoderBufferBytes >> 20} MiB); the limit is {_maxPixels}. Re-encode it smaller, or as a baseline JPEG.");
+        }
+
+        return identified;
     }
 
     /// <summary>Decodes an image <see cref="Identify"/> accepted; the caller owns and disposes the result.</summary>

@@ -29,9 +29,12 @@ public sealed class ImageDecodingOptions
     public int MaxHeight { get; set; } = 12_000;
 
     /// <summary>
-    /// The most pixels accepted (width times height). Default 50,000,000: a 40 MP photo with margin,
-    /// which decodes to 150 MB of RGB24. The upper bound, 10^9 pixels (3 GB of RGB24), stays below
-    /// ImageSharp 2.1's 4 GB limit on a single buffer on 64-bit processes.
+    /// The most pixels accepted (width times height), and the most memory decoding may hold, counted in
+    /// RGB24 pixels (3 bytes): the pixels and the decoder's own buffers (a progressive JPEG's coefficients,
+    /// 2 bytes a sample; a TIFF's strip buffer; <see cref="IdentifiedImage.DecodingPixels"/>). Default
+    /// 50,000,000: a 40 MP photo with margin, which decodes to 150 MB of RGB24; a progressive 4:2:0 JPEG
+    /// fits up to 25 MP. The upper bound, 10^9 pixels (3 GB of RGB24), stays below ImageSharp 2.1's 4 GB
+    /// limit on a single buffer on 64-bit processes.
     /// </summary>
     [Range(1, 1_000_000_000)]
     public int MaxPixels { get; set; } = 50_000_000;

@@ -72,7 +72,7 @@ public sealed class FacePipeline(
     {
         ArgumentNullException.ThrowIfNull(request);
         // Small aligned crops skip the image stage; everything else waits its turn there.
-        var inline = request.Aligned && identified.Pixels <= InlineCropPixels;
+        var inline = request.Aligned && identified.DecodingPixels <= InlineCropPixels;
         // Before any work, so that a refusal costs nothing and comes at once.
         shedder?.Admit(needsImageStage: !inline, batcher);
         AlignedImage aligned;

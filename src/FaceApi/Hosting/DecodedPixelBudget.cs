@@ -7,7 +7,8 @@ namespace FaceApi.Hosting;
 
 /// <summary>
 /// Admits image decodes by the pixels they will hold, read from the image header, not by count: at
-/// most <see cref="RequestAdmissionOptions.MaxDecodedPixels"/> decoded pixels exist at once. Sixteen
+/// most <see cref="RequestAdmissionOptions.MaxDecodedPixels"/> decoded pixels exist at once, the decoder's
+/// own buffers counted as the RGB24 pixels they would fill (<see cref="Core.Imaging.IdentifiedImage.DecodingPixels"/>). Sixteen
 /// 139 KB all-black 7000x7000 PNGs, 49 million pixels each, raised RSS by 1.8 GB under the count limit
 /// alone (issue 13). A request over the budget is refused at once with 503 <c>queue_full</c>, counted
 /// in <c>faceapi_rejections_total{reason="pixel_budget"}</c>.

@@ -19,7 +19,8 @@ public sealed class RequestAdmissionOptions
 
     /// <summary>
     /// Decoded pixels that may exist at once, summed over the images being decoded, detected and
-    /// embedded (from each header's width x height); a request that does not fit is refused at once
+    /// embedded (from each header's width x height, plus the decoder's own buffers as the RGB24 pixels
+    /// they would fill: a progressive JPEG's coefficients, a TIFF's strip buffer); a request that does not fit is refused at once
     /// with 503 <c>queue_full</c>. A decoded pixel is 3 bytes of RGB24, so the default 64 M pixels (2^26)
     /// bounds decoded images to about 200 MB (measured: one 7000x7000 PNG, 49 M pixels, raised RSS by
     /// 167 MiB at its peak; PixelBudgetTests). It holds one image at the 50 M pixel limit, five 12 MP

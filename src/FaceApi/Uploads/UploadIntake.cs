@@ -37,7 +37,10 @@ public sealed class UploadIntake(
         }
     }
 
-    /// <summary>Reserves the decoded pixels of <paramref name="images"/> together, until the result is disposed.</summary>
+    /// <summary>
+    /// Reserves what decoding <paramref name="images"/> holds, together, until the result is disposed: their pixels
+    /// and the decoder's own buffers (<see cref="IdentifiedImage.DecodingPixels"/>).
+    /// </summary>
     /// <exception cref="Core.Batching.QueueFullException">The pixel budget has no room for them now.</exception>
-    public IDisposable ReservePixels(params IEnumerable<IdentifiedImage> images) => pixelBudget.Reserve(images.Sum(image => image.Pixels));
+    public IDisposable ReservePixels(params IEnumerable<IdentifiedImage> images) => pixelBudget.Reserve(images.Sum(image => image.DecodingPixels));
 }

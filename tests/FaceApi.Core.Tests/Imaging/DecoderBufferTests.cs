@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using FaceApi.Core.Imaging;
+using FaceApi.Testing;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using static FaceApi.Testing.CraftedImages;
+
+namespace FaceApi.Core.Tests.Imaging;
+
+/// <summary>
+/// What ImageSharp 2.1.13 holds or does beside the decoded pixels, read from the header before it decodes:
+/// a TIFF's strip buffer (sized by RowsPerStrip, not the height) and the bytes it decompresses (every strip,
+/// wherever it points), and a multi-scan JPEG's coefficients. An attacking session made each cost a gigabyte
+/// or tens of CPU-seconds from a few kilobytes; each is now refused or counted.
+/// </summary>
+public sealed class DecoderBufferTests
+{
+    private readonly ImageDecoder _decoder = new(new ImageDecodingOptions());
+
+    [Theory]
+    [InlineData(5u)]
+    [InlineData(1u)]
+    [InlineData(uint.MaxValue)]
+    [InlineData(100u)]
+    public void A_tiff_in_strips_decodes_to_its_pixels(uint rowsPerStrip)
+    {
+        // 100 rows per strip is more than the 48 the image has: what libtiff writes for a small image.
+        var pixels = Gradient(64, 48, 3);
+
+        using var image = _decoder.Decode(TiffOf(64, 48, 3, pixels, rowsPerStrip));
+
+        Assert.Equal(new Size(64, 48), image.Size());
+        Assert.Equal(new Rgb24(pixels[(((47 * 64) + 63) * 3)], pixels[(((47 * 64) + 63) * 3) + 1], pixels[(((47 * 64) + 63) * 3) + 2]), image[63, 47]);
+    }
+
+    [Fact]
+    public void A_tiff_whose_strips_overlap_is_refused_before_imagesharp_decompresses_them()
+    {
+        // 4000 one-row strips, each claiming all of the image's data: ImageSharp would read it 4000 times
+        // (an attacker's 12,000 strips over 19.5 MB of PackBits cost 152 CPU-seconds).
+        var pixels = Gradient(64, 4000, 1);
+        var overlapping = Enumerable.Repeat((0u, (uint)pixels.Length), 4000).ToArray();
+        var started = Stopwatch.GetTimestamp();
+
+        var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Identify(TiffOf(64, 4000, 1, pixels, 1, overlapping)));
+
+        Assert.Equal(ImageErrorCode.InvalidImage, exception.Code);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Refused in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms: {exception.Message}");
+    }
+
+    [Fact]
+    public void A_tiff_whose_strips_would_need_more_memory_than_the_largest_image_is_refused()
+    {
+        // 12000x1 grey with RowsPerStrip 20,000: a 36 KB file for which ImageSharp would allocate and clear
+        // a 240 MB strip buffer (the attacker's RGBA float32 version: 1.06 GB from 384 bytes).
+        var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Identify(TiffOf(12000, 1, 1, Gradient(12000, 1, 1), 20_000)));
+
+        Assert.Equal(ImageErrorCode.ImageTooLarge, exception.Code);
+    }
+
+    [Fact]
+    public void A_progressive_jpeg_is_refused_when_its_coefficients_and_pixels_pass_the_pixel_limit()
+    {
+        // obama_family.jpg's 273,280 pixels fit a 600,000-pixel limit; with its coefficients, decoding holds 641,920 pixels' worth.
+        var decoder = new ImageDecoder(new ImageDecodingOptions { MaxPixels = 600_000 });
+
+        var exception = Assert.Throws<ImageDecodingException>(() => decoder.Identify(TestData.ReadFacePhoto("obama_family.jpg")));
+
+        Assert.Equal(ImageErrorCode.ImageTooLarge, exception.Code);
+        Assert.Equal(new Size(640, 427), new ImageDecoder(new ImageDecodingOptions { MaxPixels = 641_920 }).Decode(TestData.ReadFacePhoto("obama_family.jpg")).Size());
+    }
+
+    [Fact]
+    public void A_tiffs_strip_buffer_is_counted_in_what_decoding_it_holds()
+    {
+        var identified = _decoder.Identify(TiffOf(100, 100, 3, Gradient(100, 100, 3), uint.MaxValue));
+
+        // One strip of the whole image: 30,000 bytes, 10,000 RGB24 pixels' worth beside its own 10,000.
+        Assert.Equal(100 * 100 * 3, identified.DecoderBufferBytes);
+        Assert.Equal(20_000, identified.DecodingPixels);
+    }
+
+    [Fact]
+    public void A_progressive_jpegs_coefficients_are_counted_in_what_decoding_it_holds()
+    {
+        // obama_family.jpg: 640x427, progressive, 4:2:2 (luma 2x1 blocks a 16x8 MCU, each chroma 1x1), so
+        // 40 x 54 MCUs of 4 blocks of 64 two-byte coefficients (ITU-T T.81, A.2).
+        var identified = _decoder.Identify(TestData.ReadFacePhoto("obama_family.jpg"));
+        var baseline = _decoder.Identify(TestData.ReadFacePhoto("obama.jpg"));
+
+        Assert.Equal(40 * 54 * 4 * 64 * 2, identified.DecoderBufferBytes);
+        // 1,105,920 bytes are 368,640 RGB24 pixels' worth, beside the image's 273,280.
+        Assert.Equal(273_280 + 368_640, identified.DecodingPixels);
+        Assert.Equal(0, baseline.DecoderBufferBytes);
+        Assert.Equal(baseline.Pixels, baseline.DecodingPixels);
+    }
+
+    private static byte[] Gradient(int width, int height, int samples)
+    {
+        var pixels = new byte[width * height * samples];
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (byte)((i * 7) + (i / (width * samples)));
+        }
+
+        return pixels;
+    }
+}
