@@ -421,20 +421,13 @@ def attack_photo_overload(port, scale):
     return results
 
 
-def attack_body_budget(port, scale, service):
+def attack_body_budget(port, scale):
     """12. Many /verify JSON bodies just under the body limit (55 MB), sent at once: RSS stays bounded."""
     embedding = "[" + ",".join(["0.5"] * DIMENSION) + "]"
     head = f'{{"embedding1":{embedding},"embedding2":{embedding},"padding":"'.encode()
     body = head + b"a" * (VERIFY_JSON_LIMIT - 1024 - len(head) - 2) + b'"}'
     _, before = metrics(port)
     gate = threading.Barrier(scale.maximal_bodies)
-    peak = [service.rss_mib()]
-    sampling = threading.Event()
-
-    def sample():
-        while not sampling.is_set():
-            peak[0] = max(peak[0], service.rss_mib())
-            sampling.wait(0.02)
 
     def one(_):
         gate.wait()
@@ -444,17 +437,13 @@ def attack_body_budget(port, scale, service):
         except OSError as error:  # the server answered early and closed before the body was all sent
             return 0, type(error).__name__, time.monotonic() - started
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     with concurrent.futures.ThreadPoolExecutor(scale.maximal_bodies) as pool:
         results = list(pool.map(one, range(scale.maximal_bodies)))
-    sampling.set()
-    sampler.join()
     _, after = metrics(port)
     key = 'faceapi_rejections_total{reason="body_budget"}'
     refused = sorted(t for s, _, t in results if s == 503)
     print(f"    {scale.maximal_bodies} bodies of {len(body) / 1e6:.1f} MB ({scale.maximal_bodies * len(body) / 1048576:.0f} MiB in all); "
-          f"RSS peak {peak[0]:.0f} MiB; body_budget rejections {after.get(key, 0) - before.get(key, 0):.0f}; "
+          f"body_budget rejections {after.get(key, 0) - before.get(key, 0):.0f}; "
           f"refused ones took {refused[0] if refused else 0:.2f} to {refused[-1] if refused else 0:.2f} s, their whole body sent first (http.client reads no early answer)")
     return results
 
@@ -517,12 +506,31 @@ def attack_failed_download(args, scale):
 
 # ---- the harness ----------------------------------------------------------------------------------
 
-class OrdinaryTraffic:
+class BackgroundLoop:
+    """Runs `run` on a thread for the length of a with-block; `run` loops until `stop_flag` is set."""
+
+    def __init__(self):
+        self.stop_flag = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        raise NotImplementedError
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_flag.set()
+        self.thread.join()
+
+
+class OrdinaryTraffic(BackgroundLoop):
     """A photo every half second while an attack runs: served, refused fast with queue_full, or neither."""
 
     def __init__(self, port):
-        self.port, self.results, self.stop_flag = port, [], threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.port, self.results = port, []
+        super().__init__()
 
     def run(self):
         while not self.stop_flag.is_set():
@@ -532,14 +540,6 @@ class OrdinaryTraffic:
                 self.results.append((0, "connection failed", 0.0))
             self.stop_flag.wait(0.5)
 
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_flag.set()
-        self.thread.join()
-
     def summary(self):
         served = [t for s, _, t in self.results if s == 200]
         fast = [t for s, c, t in self.results if s == 503 and c == "queue_full" and t < 0.5]
@@ -548,24 +548,16 @@ class OrdinaryTraffic:
         return f"{len(served)} served (slowest {slowest:.2f} s), {len(fast)} fast queue_full, {len(other)} other {other[:5]}"
 
 
-class PeakRss:
+class PeakRss(BackgroundLoop):
     """The service's largest RSS while it runs, sampled every 20 ms."""
 
     def __init__(self, service):
-        self.service, self.peak, self.stop_flag = service, service.rss_mib(), threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.service, self.peak = service, service.rss_mib()
+        super().__init__()
 
     def run(self):
         while not self.stop_flag.wait(0.02):
             self.peak = max(self.peak, self.service.rss_mib())
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_flag.set()
-        self.thread.join()
 
 
 def run_attack(number, name, action, service, args, scale):
@@ -633,7 +625,7 @@ def main():
             (7, "truncated multipart and client resets", lambda: attack_client_faults(port, scale)),
             (9, "paths in /health/ready", lambda: attack_readiness_paths(port, scale)),
             (10, "photo overload (4-face photos at once)", lambda: attack_photo_overload(port, scale)),
-            (12, "maximal /verify bodies at once (55 MB JSON each)", lambda: attack_body_budget(port, scale, service)),
+            (12, "maximal /verify bodies at once (55 MB JSON each)", lambda: attack_body_budget(port, scale)),
             (13, "EXIF and TIFF directories of 65,000 entries", lambda: attack_directory_bombs(port, scale)),
             (14, "progressive JPEG with its last scan repeated 1000 times", lambda: attack_scan_bombs(port, scale)),
             (15, "TIFF strip buffers sized by RowsPerStrip (aligned=true)", lambda: attack_tiff_strip_buffers(port, scale)),
