@@ -175,9 +175,12 @@ public static class CraftedImages
     /// A little-endian, uncompressed, chunky TIFF (TIFF 6.0, sections 2 and 8) of 8-bit <paramref name="pixels"/>,
     /// <paramref name="samples"/> a pixel (1: grey, 3: RGB), in strips of <paramref name="rowsPerStrip"/>
     /// rows (<see cref="uint.MaxValue"/>: one strip, the tag's default). <paramref name="strips"/> replaces
-    /// where the strips are, as offsets into <paramref name="pixels"/>, and how many bytes each claims.
+    /// where the strips are, as offsets into <paramref name="pixels"/>, and how many bytes each claims;
+    /// <paramref name="entries"/> replace the entries of their tags (all of them: a tag given twice is written
+    /// twice), with any integer type.
     /// </summary>
-    public static byte[] TiffOf(int width, int height, int samples, byte[] pixels, uint rowsPerStrip, (uint Offset, uint Count)[]? strips = null)
+    public static byte[] TiffOf(
+        int width, int height, int samples, byte[] pixels, uint rowsPerStrip, (uint Offset, uint Count)[]? strips = null, params (ushort Tag, ushort Type, uint[] Values)[] entries)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         const int PixelsAt = 8;
@@ -187,12 +190,14 @@ public static class CraftedImages
             .Select(i => ((uint)i * rows * rowBytes, Math.Min(rows, (uint)height - ((uint)i * rows)) * rowBytes))
             .ToArray();
         uint[] bits = [.. Enumerable.Repeat(8u, samples)];
-        (ushort Tag, ushort Type, uint[] Values)[] entries =
+        (ushort Tag, ushort Type, uint[] Values)[] standard =
         [
             (256, 4, [(uint)width]), (257, 4, [(uint)height]), (258, 3, bits), (259, 3, [1]),
             (262, 3, [samples == 1 ? 1u : 2u]), (273, 4, [.. strips.Select(strip => PixelsAt + strip.Offset)]),
             (277, 3, [(uint)samples]), (278, 4, [rowsPerStrip]), (279, 4, [.. strips.Select(strip => strip.Count)]),
         ];
+        // TIFF 6.0 section 2: entries sorted by tag.
+        entries = [.. standard.Where(entry => entries.All(replacement => replacement.Tag != entry.Tag)).Concat(entries).OrderBy(entry => entry.Tag)];
         var directoryAt = PixelsAt + pixels.Length + (pixels.Length & 1);
         var arraysAt = directoryAt + 2 + (entries.Length * 12) + 4;
         using var tiff = new MemoryStream();
@@ -212,7 +217,8 @@ public static class CraftedImages
         Write(tiff, (uint)entries.Length, 2);
         foreach (var (tag, type, values) in entries)
         {
-            var size = type == 3 ? 2 : 4;
+            // SHORT and SSHORT are 2 bytes; LONG and SLONG 4 (TIFF 6.0 section 2).
+            var size = type is 3 or 8 ? 2 : 4;
             Write(tiff, tag, 2);
             Write(tiff, type, 2);
             Write(tiff, (uint)values.Length, 4);

@@ -5,7 +5,7 @@ namespace FaceApi.Core.Imaging;
 
 /// <summary>
 /// An encoded image whose header has been read and checked against the limits, not yet decoded:
-/// what a caller needs to decide whether it can afford the decode (<see cref="Pixels"/>).
+/// what a caller needs to decide whether it can afford the decode (<see cref="DecodingPixels"/>).
 /// </summary>
 /// <param name="Encoded">The encoded bytes.</param>
 /// <param name="Format">The format its header declares.</param>

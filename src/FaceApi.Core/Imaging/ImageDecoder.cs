@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.ComponentModel.DataAnnotations;
-using CommunityToolkit.HighPerformance;
 using System.Runtime.InteropServices;
+using CommunityToolkit.HighPerformance;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -116,7 +116,7 @@ public sealed class ImageDecoder
         {
             throw new ImageDecodingException(
                 ImageErrorCode.ImageTooLarge,
-                $"Decoding the {width}x{height} {format.Name} image would hold {identified.DecodingPixels} pixels' worth of memory (its decoder's buffers too: {decoderBufferBytes >> 20} MiB); the limit is {_maxPixels}. Re-encode it smaller, or as a baseline JPEG.");
+                $"Decoding the {width}x{height} {format.Name} image would hold {identified.DecodingPixels} pixels' worth of memory (its decoder's buffers too: {decoderBufferBytes >> 20} MiB); the limit is {_maxPixels}. Send it smaller, or as a baseline JPEG or PNG, whose decoders hold little beside the pixels.");
         }
 
         return identified;

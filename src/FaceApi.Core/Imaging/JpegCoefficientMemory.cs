@@ -3,42 +3,48 @@ using System.Buffers.Binary;
 namespace FaceApi.Core.Imaging;
 
 /// <summary>
-/// The memory ImageSharp 2.1.13 holds beside the decoded image for a JPEG of more than one scan
-/// (progressive, or sequential with a scan per component): every DCT coefficient of every component, 2
-/// bytes each, kept until the last scan. A single-scan JPEG is converted a row of blocks at a time and
-/// holds a few rows. An attacking session measured a 1.1 MB 7000x7000 progressive CMYK JPEG at +518 MiB
-/// of RSS and an RGB 4:4:4 one at +422 MiB, against +143 MiB for a baseline one (2 December 2026), where
-/// the pixel budget counted 3 bytes a pixel for each.
+/// The memory ImageSharp 2.1.13 holds beside the decoded image for a JPEG it cannot convert as it reads:
+/// every DCT coefficient of every component, 2 bytes each, kept until the end. It does so for a progressive
+/// frame, and for a frame whose first scan names fewer components than it has
+/// (<c>AllocateComponents(fullScan: Progressive || MultiScan)</c>), whatever the number of scans; any other
+/// JPEG is converted a row of blocks at a time and holds a few rows. An attacking session measured a 1.1 MB
+/// 7000x7000 progressive CMYK JPEG at +518 MiB of RSS and an RGB 4:4:4 one at +422 MiB, against +143 MiB
+/// for a baseline one (2 December 2026), where the pixel budget counted 3 bytes a pixel for each; a second
+/// got the same +518 MiB from 171 bytes, a progressive frame of one scan.
 /// </summary>
 internal static class JpegCoefficientMemory
 {
     private const int BlockSide = 8;
     private const int CoefficientBytes = BlockSide * BlockSide * sizeof(short);
 
-    /// <summary>The bytes of coefficients ImageSharp keeps decoding <paramref name="encoded"/>; 0 for a single-scan JPEG or anything else.</summary>
+    /// <summary>The bytes of coefficients ImageSharp keeps decoding <paramref name="encoded"/>; 0 for a JPEG it converts as it reads, or anything else.</summary>
     internal static long BytesHeld(ReadOnlySpan<byte> encoded)
     {
-        if (!encoded.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8]))
+        if (!JpegMarkerWalk.IsJpeg(encoded))
         {
             return 0;
         }
 
-        ReadOnlySpan<byte> frame = [];
-        var scans = 0;
         var walk = new JpegMarkerWalk(encoded);
-        while (scans < 2 && walk.MoveNext() && walk.Marker != JpegMarkerWalk.EndOfImage)
+        while (walk.MoveNext() && walk.Marker is not (JpegMarkerWalk.EndOfImage or JpegMarkerWalk.StartOfScan) && !IsStartOfFrame(walk.Marker))
         {
-            if (walk.Marker == JpegMarkerWalk.StartOfScan)
-            {
-                scans++;
-            }
-            else if (IsStartOfFrame(walk.Marker) && frame.IsEmpty)
-            {
-                frame = walk.Payload;
-            }
         }
 
-        return scans < 2 ? 0 : CoefficientBytesOf(frame);
+        if (!IsStartOfFrame(walk.Marker))
+        {
+            return 0;
+        }
+
+        var frame = walk.Payload;
+        var progressive = walk.Marker is 0xC2 or 0xC6 or 0xCA or 0xCE;
+        while (walk.MoveNext() && walk.Marker is not (JpegMarkerWalk.EndOfImage or JpegMarkerWalk.StartOfScan))
+        {
+        }
+
+        // The frame's component count is its sixth byte, the scan's its first (T.81, B.2.2 and B.2.3).
+        var scan = walk.Marker == JpegMarkerWalk.StartOfScan ? walk.Payload : [];
+        var wholeImage = progressive || (frame.Length > 5 && scan.Length > 0 && scan[0] != frame[5]);
+        return wholeImage ? CoefficientBytesOf(frame) : 0;
     }
 
     // SOF0-SOF15 less DHT (0xC4), JPG (0xC8) and DAC (0xCC) (ITU-T T.81, Table B.1).

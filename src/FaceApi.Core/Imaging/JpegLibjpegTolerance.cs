@@ -9,8 +9,9 @@ namespace FaceApi.Core.Imaging;
 /// as libjpeg reads it, pieced together without a copy: the walk's segments (<see cref="JpegMarkerWalk"/>,
 /// which steps over stray bytes as libjpeg's <c>next_marker</c> does, warning "N extraneous bytes before
 /// marker"), with the standard tables (<see cref="JpegStandardHuffmanTables"/>) before the first scan for
-/// the slots the frame left empty, as libjpeg-turbo's <c>jinit_huff_decoder</c> fills them for
-/// Motion-JPEG frames.
+/// the slots its scans name and it left empty, as libjpeg-turbo's <c>jinit_huff_decoder</c> fills them
+/// for Motion-JPEG frames. Fill bytes (0xFF before a marker) are dropped too: ImageSharp reads them as
+/// libjpeg does between segments, but right after SOI takes one for a marker.
 /// </summary>
 /// <remarks>
 /// ImageSharp refused both as <see cref="ImageErrorCode.InvalidImage"/>: it reads stray bytes two at a time
@@ -23,37 +24,42 @@ namespace FaceApi.Core.Imaging;
 internal static class JpegLibjpegTolerance
 {
     /// <summary>
-    /// More runs of stray bytes than this are refused: each is a piece of the sequence ImageSharp reads,
+    /// More runs of skipped bytes than this are refused: each is a piece of the sequence ImageSharp reads,
     /// and a file of tiny segments with a stray byte after each would make millions. A JPEG with stray
-    /// bytes has one or two runs (a metadata writer's length off by a few bytes, padding).
+    /// bytes has one or two runs (a metadata writer's length off by a few bytes, padding); fill bytes
+    /// (0xFF before a marker, which T.81 B.1.1.2 allows) add one a marker at most.
     /// </summary>
-    internal const int MaxStrayRuns = 16;
+    internal const int MaxSkippedRuns = 64;
 
     private const int StartOfImageLength = 2;
 
     /// <summary>
     /// The bytes ImageSharp should read for <paramref name="encoded"/>: null when they are the upload
-    /// itself (anything that is not a JPEG, and any JPEG without stray bytes that names its tables).
+    /// itself (anything that is not a JPEG, and any JPEG whose segments follow one another and whose scans
+    /// name only tables it defines).
     /// </summary>
-    /// <exception cref="ImageDecodingException">More than <see cref="MaxStrayRuns"/> runs of stray bytes.</exception>
+    /// <exception cref="ImageDecodingException">More than <see cref="MaxSkippedRuns"/> runs of skipped bytes.</exception>
     public static ReadOnlySequence<byte>? AsLibjpegReadsIt(ReadOnlyMemory<byte> encoded)
     {
         var span = encoded.Span;
-        if (!span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8]))
+        if (!JpegMarkerWalk.IsJpeg(span))
         {
             return null;
         }
 
-        // The runs the walk stepped over (stray bytes, or fill bytes before a marker), as [start, end).
+        // The runs the walk stepped over, as [start, end): stray bytes, and fill bytes, which ImageSharp
+        // reads as libjpeg does between segments but right after SOI takes for a marker (a review hid an
+        // EXIF segment inside a comment that way), so they go too.
         var skipped = new List<(int Start, int End)>();
         var walkedTo = StartOfImageLength;
         var sequentialHuffman = false;
         var tablesBeforeFirstScan = 0;
+        var tablesScansUse = 0;
         var firstScan = -1;
         var walk = new JpegMarkerWalk(span);
         while (walk.MoveNext())
         {
-            if (walk.SegmentStart > walkedTo && skipped.Count <= MaxStrayRuns)
+            if (walk.SegmentStart > walkedTo && skipped.Count <= MaxSkippedRuns)
             {
                 skipped.Add((walkedTo, walk.SegmentStart));
             }
@@ -66,8 +72,9 @@ internal static class JpegLibjpegTolerance
 
             switch (walk.Marker)
             {
-                case JpegMarkerWalk.StartOfScan when firstScan < 0:
-                    firstScan = walk.SegmentStart;
+                case JpegMarkerWalk.StartOfScan:
+                    firstScan = firstScan < 0 ? walk.SegmentStart : firstScan;
+                    tablesScansUse |= JpegStandardHuffmanTables.SlotsUsedBy(walk.Payload);
                     break;
                 case JpegStandardHuffmanTables.DefineHuffmanTables when firstScan < 0:
                     tablesBeforeFirstScan |= JpegStandardHuffmanTables.SlotsDefinedBy(walk.Payload);
@@ -79,23 +86,19 @@ internal static class JpegLibjpegTolerance
             }
         }
 
-        var missingTables = sequentialHuffman && firstScan >= 0 ? JpegStandardHuffmanTables.AllSlots & ~tablesBeforeFirstScan : 0;
-        if (!walk.SkippedExtraneousBytes && missingTables == 0)
+        // libjpeg fills the four standard slots it finds empty when the first scan starts; only those the
+        // scans name matter, so a grey JPEG, which defines and names only the luminance tables, is read as it is.
+        var missingTables = sequentialHuffman && firstScan >= 0 ? tablesScansUse & ~tablesBeforeFirstScan : 0;
+        if (skipped.Count == 0 && missingTables == 0)
         {
             return null;
         }
 
-        if (walk.SkippedExtraneousBytes && skipped.Count > MaxStrayRuns)
+        if (skipped.Count > MaxSkippedRuns)
         {
             throw new ImageDecodingException(
                 ImageErrorCode.InvalidImage,
-                $"The JPEG image has stray bytes between more than {MaxStrayRuns} of its segments.");
-        }
-
-        // Fill bytes are dropped with the stray ones when there are stray ones: libjpeg discards both.
-        if (!walk.SkippedExtraneousBytes)
-        {
-            skipped.Clear();
+                $"The JPEG image has stray or fill bytes before more than {MaxSkippedRuns} of its segments.");
         }
 
         return MemoryPieces.Join(Pieces(encoded, skipped, walkedTo, firstScan, missingTables));

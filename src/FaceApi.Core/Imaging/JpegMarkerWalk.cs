@@ -22,6 +22,13 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
     /// <summary>Start of scan: entropy-coded data follows its segment.</summary>
     public const byte StartOfScan = 0xDA;
 
+    /// <summary>
+    /// Whether <paramref name="encoded"/> opens with SOI, which is all ImageSharp 2.1.13 asks of a JPEG:
+    /// every check of JPEG structure takes the same files, or one could skip a file the others read
+    /// (a review hid a whole EXIF bomb behind one stray byte after SOI from a check that also wanted 0xFF).
+    /// </summary>
+    public static bool IsJpeg(ReadOnlySpan<byte> encoded) => encoded.StartsWith((ReadOnlySpan<byte>)[MarkerPrefix, 0xD8]);
+
     /// <summary>Whether the walk has stepped over bytes that are neither a marker nor fill bytes (0xFF) before one.</summary>
     public bool SkippedExtraneousBytes { get; private set; }
 

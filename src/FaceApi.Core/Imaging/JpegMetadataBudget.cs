@@ -21,7 +21,7 @@ internal static class JpegMetadataBudget
     /// </summary>
     internal static void Enforce(ReadOnlySpan<byte> encoded, int maxSegments, int maxBytes)
     {
-        if (!encoded.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]))
+        if (!JpegMarkerWalk.IsJpeg(encoded))
         {
             return;
         }

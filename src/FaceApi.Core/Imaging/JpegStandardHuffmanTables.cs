@@ -12,11 +12,7 @@ internal static class JpegStandardHuffmanTables
     public const byte DefineHuffmanTables = 0xC4;
 
     // A table slot is its class (0 DC, 1 AC) and destination (0 luminance, 1 chrominance in the standard's
-    // use); each of the four that libjpeg fills has a bit here.
-    private const int SlotCount = 4;
-
-    /// <summary>All four slots libjpeg fills when a frame leaves them empty.</summary>
-    public const int AllSlots = (1 << SlotCount) - 1;
+    // use); each of the four that libjpeg fills has a bit here (SlotOf).
 
     // Each table as a DHT entry: class << 4 | destination, then the 16 counts of codes of each length,
     // then the symbols in code order (T.81, B.2.4.2).
@@ -83,6 +79,24 @@ internal static class JpegStandardHuffmanTables
             {
                 slots |= 1 << SlotOf(tableClass, destination);
             }
+        }
+
+        return slots;
+    }
+
+    /// <summary>
+    /// The slots among the four above that a scan header's <paramref name="payload"/> names (T.81, B.2.3:
+    /// the component count, then for each its selector and its DC table (high 4 bits) and AC table (low 4
+    /// bits)); a payload cut short counts the components it holds whole.
+    /// </summary>
+    public static int SlotsUsedBy(ReadOnlySpan<byte> payload)
+    {
+        var slots = 0;
+        for (var offset = 2; payload.Length > 0 && offset < Math.Min(payload.Length, 1 + (2 * payload[0])); offset += 2)
+        {
+            var (dc, ac) = (payload[offset] >> 4, payload[offset] & 0x0F);
+            slots |= dc <= 1 ? 1 << SlotOf(0, dc) : 0;
+            slots |= ac <= 1 ? 1 << SlotOf(1, ac) : 0;
         }
 
         return slots;

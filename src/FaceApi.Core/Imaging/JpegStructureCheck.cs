@@ -37,7 +37,7 @@ internal static class JpegStructureCheck
     /// </summary>
     internal static void Enforce(ReadOnlySpan<byte> encoded, int maxScans)
     {
-        if (!encoded.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8]))
+        if (!JpegMarkerWalk.IsJpeg(encoded))
         {
             return;
         }

@@ -10,8 +10,7 @@ namespace FaceApi.Core.Imaging;
 /// it reads against all it has kept, so its cost grows with the square of the entries: measured on this
 /// project's 2-core machine, obama.jpg with 5,000 EXIF entries in one 60 KB segment cost 0.4-0.5
 /// CPU-seconds to answer, with 20,000 (240 KB) 4-5 s and with 65,000 (780 KB, within the JPEG metadata
-/// byte budget) 35-37 s; a 780 KB TIFF with 65,000 tags 37 s. A TIFF whose image is JPEG-compressed is
-/// refused as well (see CountTiff).
+/// byte budget) 35-37 s; a 780 KB TIFF with 65,000 tags 37 s.
 /// </summary>
 internal static class TiffDirectoryBudget
 {
@@ -29,9 +28,9 @@ internal static class TiffDirectoryBudget
     {
         var entries = encoded switch
         {
-            [0xFF, 0xD8, 0xFF, ..] => CountJpegExif(encoded, maxEntries),
+            _ when JpegMarkerWalk.IsJpeg(encoded) => CountJpegExif(encoded, maxEntries),
             _ when WebpChunkSearch.IsWebp(encoded) => CountWebpExif(encoded, maxEntries),
-            [(byte)'I', (byte)'I', 42 or 43, 0, ..] or [(byte)'M', (byte)'M', 0, 42 or 43, ..] => CountTiff(encoded, maxEntries),
+            [(byte)'I', (byte)'I', 42 or 43, 0, ..] or [(byte)'M', (byte)'M', 0, 42 or 43, ..] => TiffDirectoryWalk.Count(encoded, maxEntries),
             _ => 0,
         };
         if (entries > maxEntries)
@@ -40,22 +39,6 @@ internal static class TiffDirectoryBudget
                 ImageErrorCode.MetadataTooLarge,
                 $"The image's EXIF or TIFF directories hold more entries than this service reads (limit: {maxEntries}); strip its metadata and retry.");
         }
-    }
-
-    // A TIFF file's own directories. One whose image is JPEG-compressed is refused too: ImageSharp decodes its
-    // strips with its JPEG decoder, out of reach of the JPEG scan limit (JpegStructureCheck), and a review wrapped a
-    // progressive JPEG with 100 extra scans in a one-strip TIFF (4.7 CPU-seconds from 200 KB, about 26 ms a
-    // scan). Face photos do not arrive as JPEG-in-TIFF.
-    private static int CountTiff(ReadOnlySpan<byte> encoded, int maxEntries)
-    {
-        var entries = TiffDirectoryWalk.Count(encoded, maxEntries, out var jpegCompressed);
-        if (jpegCompressed)
-        {
-            throw new ImageDecodingException(
-                ImageErrorCode.UnsupportedFormat, "TIFF images with JPEG compression are not supported; send the JPEG itself, or PNG or WebP.");
-        }
-
-        return entries;
     }
 
     // ImageSharp reads the payload after the identifier of the first "Exif" APP1 segment and appends those

@@ -25,19 +25,12 @@ internal ref struct TiffDirectoryWalk
     private const ushort InteroperabilityPointer = 0xA005;
     private const ushort SubDirectories = 0x014A;
 
-    // Compression (TIFF 6.0 section 8): 6 is the old-style JPEG of TIFF 6.0 section 22, 7 the JPEG of
-    // Adobe's TIFF Technical Note 2.
-    private const ushort Compression = 0x0103;
-    private const ushort OldStyleJpeg = 6;
-    private const ushort Jpeg = 7;
-
     private readonly ReadOnlySpan<byte> _tiff;
     private readonly TiffLayout _layout;
     private readonly int _limit;
     private readonly HashSet<long> _seen = [];
     private readonly Stack<long> _pending = new();
     private int _counted;
-    private bool _jpegCompressed;
 
     private TiffDirectoryWalk(ReadOnlySpan<byte> tiff, TiffLayout layout, int limit)
     {
@@ -54,15 +47,8 @@ internal ref struct TiffDirectoryWalk
     /// returns what it has counted by then, more than <paramref name="limit"/>. Data that is not TIFF
     /// counts 0.
     /// </summary>
-    internal static int Count(ReadOnlySpan<byte> tiff, int limit) => Count(tiff, limit, out _);
-
-    /// <inheritdoc cref="Count(ReadOnlySpan{byte}, int)"/>
-    /// <param name="tiff">The TIFF structure.</param>
-    /// <param name="limit">Where to stop counting.</param>
-    /// <param name="jpegCompressed">Whether a directory read before stopping declares JPEG compression (6 or 7).</param>
-    internal static int Count(ReadOnlySpan<byte> tiff, int limit, out bool jpegCompressed)
+    internal static int Count(ReadOnlySpan<byte> tiff, int limit)
     {
-        jpegCompressed = false;
         if (TiffLayout.Read(tiff) is not { } layout)
         {
             return 0;
@@ -75,7 +61,6 @@ internal ref struct TiffDirectoryWalk
             walk.Visit(walk._pending.Pop());
         }
 
-        jpegCompressed = walk._jpegCompressed;
         return walk._counted;
     }
 
@@ -114,23 +99,16 @@ internal ref struct TiffDirectoryWalk
     private void FollowPointers(ReadOnlySpan<byte> entry)
     {
         var tag = _layout.ReadUInt16(entry);
-        if (tag == Compression)
-        {
-            // A SHORT, left-justified in the value field.
-            _jpegCompressed |= _layout.ReadUInt16(entry[(4 + _layout.OffsetSize)..]) is OldStyleJpeg or Jpeg;
-            return;
-        }
-
         if (tag is not (ExifPointer or GpsPointer or InteroperabilityPointer or SubDirectories))
         {
             return;
         }
 
-        var values = _layout.ValuesOf(_tiff, entry, out var size);
-        for (var i = 0; i < TiffLayout.CountOf(values, size) && WithinLimit; i++)
+        var values = _layout.ValuesOf(_tiff, entry);
+        for (var i = 0; i < values.Count && WithinLimit; i++)
         {
             _counted++;
-            Enqueue(_layout.ValueAt(values, size, i));
+            Enqueue(values[i]);
         }
     }
 }

@@ -9,13 +9,20 @@ namespace FaceApi.Core.Imaging;
 /// </summary>
 internal readonly record struct TiffLayout(bool BigEndian, int CountSize, int EntrySize, int OffsetSize, long FirstDirectory)
 {
-    // Field types that hold unsigned integers (TIFF 6.0 section 2; Adobe's TIFF Technical Note 1 for
-    // IFD = 13; BigTIFF for LONG8 = 16 and IFD8 = 18).
-    private const ushort ShortType = 3;
-    private const ushort LongType = 4;
-    private const ushort IfdType = 13;
-    private const ushort Long8Type = 16;
-    private const ushort Ifd8Type = 18;
+    // Field types that hold integers, and their sizes (TIFF 6.0 section 2: BYTE 1, SHORT 3, LONG 4, SBYTE
+    // 6, SSHORT 8, SLONG 9; Adobe's TIFF Technical Note 1 for IFD = 13; BigTIFF for LONG8 = 16, SLONG8 =
+    // 17 and IFD8 = 18). ImageSharp 2.1.13 takes a signed type wherever it takes an unsigned one (a value
+    // of 0 or more), so a check that read only the unsigned types could be walked around (found in review).
+    private static int IntegerSize(ushort type) => type switch
+    {
+        1 or 6 => 1,
+        3 or 8 => 2,
+        4 or 9 or 13 => 4,
+        16 or 17 or 18 => 8,
+        _ => 0,
+    };
+
+    private static bool IsSigned(ushort type) => type is 6 or 8 or 9 or 17;
 
     /// <summary>
     /// The layout of <paramref name="tiff"/>, which starts with the TIFF header ("II" or "MM", then 42, or
@@ -61,24 +68,19 @@ internal readonly record struct TiffLayout(bool BigEndian, int CountSize, int En
         : ReadOffset(directory);
 
     /// <summary>
-    /// The unsigned integer values of an <paramref name="entry"/> (its tag (2 bytes), field type (2), value
-    /// count (4, BigTIFF 8) and value field (4, BigTIFF 8), which holds the values when they fit in it, else
-    /// their offset in <paramref name="tiff"/>): <paramref name="size"/> bytes each, as many as the data
-    /// holds of the count it declares. Empty for other field types, or values outside the data.
+    /// The integer values of an <paramref name="entry"/> (its tag (2 bytes), field type (2), value count (4,
+    /// BigTIFF 8) and value field (4, BigTIFF 8), which holds the values when they fit in it, else their
+    /// offset in <paramref name="tiff"/>), as many as the data holds of the count it declares. Empty for
+    /// other field types, or values outside the data.
     /// </summary>
-    public ReadOnlySpan<byte> ValuesOf(ReadOnlySpan<byte> tiff, ReadOnlySpan<byte> entry, out int size)
+    public TiffValues ValuesOf(ReadOnlySpan<byte> tiff, ReadOnlySpan<byte> entry)
     {
-        size = ReadUInt16(entry[2..]) switch
-        {
-            ShortType => 2,
-            LongType or IfdType => 4,
-            Long8Type or Ifd8Type => 8,
-            _ => 0,
-        };
+        var type = ReadUInt16(entry[2..]);
+        var size = IntegerSize(type);
         var count = ReadOffset(entry[4..]);
         if (size == 0 || count == 0)
         {
-            return [];
+            return default;
         }
 
         ReadOnlySpan<byte> source = entry.Slice(4 + OffsetSize, OffsetSize);
@@ -88,21 +90,6 @@ internal readonly record struct TiffLayout(bool BigEndian, int CountSize, int En
             source = start > 0 && start < tiff.Length ? tiff[(int)start..] : [];
         }
 
-        return source[..(int)(Math.Min(count, source.Length / size) * size)];
-    }
-
-    /// <summary>How many values of <paramref name="size"/> bytes <paramref name="values"/> holds (<see cref="ValuesOf"/>: 0 for a type that holds none).</summary>
-    public static int CountOf(ReadOnlySpan<byte> values, int size) => size == 0 ? 0 : values.Length / size;
-
-    /// <summary>The value at <paramref name="index"/> among <paramref name="values"/> of <paramref name="size"/> bytes each (<see cref="ValuesOf"/>).</summary>
-    public long ValueAt(ReadOnlySpan<byte> values, int size, int index)
-    {
-        var value = values.Slice(index * size, size);
-        return size switch
-        {
-            2 => ReadUInt16(value),
-            4 => ReadUInt32(value),
-            _ => ReadOffset(value),
-        };
+        return new TiffValues(this, source[..(int)(Math.Min(count, source.Length / size) * size)], size, IsSigned(type));
     }
 }

@@ -2,8 +2,10 @@ namespace FaceApi.Core.Imaging;
 
 /// <summary>
 /// Reads a TIFF's first directory for what ImageSharp 2.1.13 will spend decoding its strips, before it
-/// does: the strip buffer it allocates, and the compressed bytes it reads. Both come from tags, not from
-/// the pixels, and neither the pixel limits nor the pixel budget saw them.
+/// does: the strip buffer it allocates, the compressed bytes it reads, and the codec it reads them with.
+/// All come from tags, not from the pixels, and neither the pixel limits nor the pixel budget saw them.
+/// Tags are read with every integer type, and refused when repeated, so that this reads what ImageSharp
+/// reads (<see cref="TiffLayout.ValuesOf"/>).
 /// </summary>
 /// <remarks>
 /// An attacking session found (2 December 2026, test models, 2-core VM):
@@ -27,19 +29,27 @@ internal static class TiffStripCheck
     private const ushort ImageWidth = 256;
     private const ushort ImageLength = 257;
     private const ushort BitsPerSample = 258;
+    private const ushort Compression = 259;
     private const ushort RowsPerStrip = 278;
     private const ushort StripByteCounts = 279;
 
-    // RowsPerStrip's default, 2^32 - 1: the whole image is one strip (ImageSharp reads it as the height).
-    private const long WholeImage = uint.MaxValue;
+    // The compressions ImageSharp 2.1.13 decodes by itself (TIFF 6.0 section 8 and Adobe's technical
+    // notes: none, CCITT modified Huffman, T.4, T.6, LZW, Deflate, PackBits, old Deflate). It decodes JPEG
+    // (7) too, by handing each strip to Image.Load with its default configuration: every format, every
+    // frame of a GIF, none of this service's limits. A 290-byte TIFF around a 30000x30000 JPEG took 2.6 GB
+    // that way, and one around a 60-frame 5000x5000 GIF 4.3 GB (second attacking session, 2 December
+    // 2026). Face photos do not arrive as JPEG-in-TIFF.
+    private static readonly HashSet<long> DecodedCompressions = [1, 2, 3, 4, 5, 8, 32773, 32946];
 
     /// <summary>
     /// The bytes of the strip buffer ImageSharp will allocate to decode the TIFF <paramref name="encoded"/>,
     /// up to <see cref="long.MaxValue"/> (0 for anything else, or a TIFF whose first directory is not there
-    /// to read).
+    /// to read). Only the first directory matters: the decoder reads the first frame alone.
     /// </summary>
     /// <exception cref="ImageDecodingException">
-    /// The strips' byte counts add up to more than <paramref name="encoded"/> holds (<see cref="ImageErrorCode.InvalidImage"/>).
+    /// The strips' byte counts add up to more than <paramref name="encoded"/> holds, or a tag read here
+    /// appears twice (<see cref="ImageErrorCode.InvalidImage"/>); its compression is not one ImageSharp
+    /// decodes by itself (<see cref="ImageErrorCode.UnsupportedFormat"/>).
     /// </exception>
     internal static long StripBufferBytes(ReadOnlySpan<byte> encoded)
     {
@@ -51,36 +61,59 @@ internal static class TiffStripCheck
         var directory = encoded[(int)layout.FirstDirectory..];
         var present = (directory.Length - layout.CountSize) / layout.EntrySize;
         var entries = (int)Math.Min(layout.ReadDirectoryCount(directory), present);
-        long width = 0, height = 0, bitsPerPixel = 0, rowsPerStrip = WholeImage, stripBytes = 0;
+        // A tag absent, or of a type or value ImageSharp refuses, reads -1 here.
+        long width = -1, height = -1, bitsPerPixel = -1, compression = -1, rowsPerStrip = -1, stripBytes = 0;
+        var read = new HashSet<ushort>();
         for (var i = 0; i < entries; i++)
         {
             var entry = directory.Slice(layout.CountSize + (i * layout.EntrySize), layout.EntrySize);
-            var values = layout.ValuesOf(encoded, entry, out var size);
-            var count = TiffLayout.CountOf(values, size);
-            if (count == 0)
+            var tag = layout.ReadUInt16(entry);
+            if (tag is not (ImageWidth or ImageLength or BitsPerSample or Compression or RowsPerStrip or StripByteCounts))
             {
                 continue;
             }
 
-            switch (layout.ReadUInt16(entry))
+            // ImageSharp keeps a tag's first value and this would keep its last, or the other way round
+            // (a review hid a RowsPerStrip of 20,000 behind a second one of 1): no real file repeats one.
+            if (!read.Add(tag))
+            {
+                throw new ImageDecodingException(ImageErrorCode.InvalidImage, $"The TIFF image's first directory has tag {tag} twice.");
+            }
+
+            var values = layout.ValuesOf(encoded, entry);
+            if (values.Count == 0)
+            {
+                continue;
+            }
+
+            switch (tag)
             {
                 case ImageWidth:
-                    width = layout.ValueAt(values, size, 0);
+                    width = values[0];
                     break;
                 case ImageLength:
-                    height = layout.ValueAt(values, size, 0);
+                    height = values[0];
                     break;
                 case BitsPerSample:
-                    // One value a sample (SamplesPerPixel of them); ImageSharp adds them up for a pixel.
-                    bitsPerPixel = SumWithin(layout, values, size, count, int.MaxValue);
+                    // One value a sample; ImageSharp adds them up for a pixel.
+                    bitsPerPixel = SumWithin(values, int.MaxValue);
+                    break;
+                case Compression:
+                    compression = values[0];
                     break;
                 case RowsPerStrip:
-                    rowsPerStrip = layout.ValueAt(values, size, 0);
+                    rowsPerStrip = values[0];
                     break;
-                case StripByteCounts:
-                    stripBytes = SumWithin(layout, values, size, count, encoded.Length);
+                default:
+                    stripBytes = SumWithin(values, encoded.Length);
                     break;
             }
+        }
+
+        if (!DecodedCompressions.Contains(compression < 0 ? 1 : compression))
+        {
+            throw new ImageDecodingException(
+                ImageErrorCode.UnsupportedFormat, $"TIFF images with compression {compression} (JPEG is 6 and 7) are not supported; send JPEG, PNG or WebP.");
         }
 
         if (stripBytes > encoded.Length)
@@ -90,19 +123,22 @@ internal static class TiffStripCheck
                 $"The TIFF image's strips add up to more than its {encoded.Length} bytes: they overlap or run past its end.");
         }
 
-        // In double: the tags are read up to 2^63, and their product only needs comparing.
-        var rows = rowsPerStrip == WholeImage ? height : rowsPerStrip;
-        var buffer = Math.Ceiling(width * (double)Math.Max(1, bitsPerPixel) / 8) * rows;
+        // ImageSharp reads RowsPerStrip into an int, and int.MaxValue (so 2^32 - 1, the tag's default, and
+        // every value from 2^31 - 1 up) means one strip of the whole image, as an absent tag does. In
+        // double: the tags are read up to 2^63, and their product only needs comparing.
+        var rows = rowsPerStrip is < 0 or >= int.MaxValue ? height : rowsPerStrip;
+        var buffer = Math.Ceiling(Math.Max(0, width) * (double)Math.Max(1, bitsPerPixel) / 8) * Math.Max(0, rows);
         return buffer >= long.MaxValue ? long.MaxValue : (long)buffer;
     }
 
-    // The sum of the values, stopping once it passes `cap` (a BigTIFF count can be near 2^63).
-    private static long SumWithin(TiffLayout layout, ReadOnlySpan<byte> values, int size, int count, long cap)
+    // The sum of the values (those a signed type makes negative counting 0), stopping once it passes `cap`
+    // (a BigTIFF count can be near 2^63).
+    private static long SumWithin(TiffValues values, long cap)
     {
         long sum = 0;
-        for (var i = 0; i < count && sum <= cap; i++)
+        for (var i = 0; i < values.Count && sum <= cap; i++)
         {
-            sum += Math.Min(layout.ValueAt(values, size, i), cap + 1);
+            sum += Math.Clamp(values[i], 0, cap + 1);
         }
 
         return sum;

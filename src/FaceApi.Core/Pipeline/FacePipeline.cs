@@ -58,7 +58,7 @@ public sealed class FacePipeline(
 
     /// <summary>
     /// Reads and checks an image's header without decoding it, so the caller can admit the decode by its
-    /// size (<see cref="IdentifiedImage.Pixels"/>) before paying for it.
+    /// cost (<see cref="IdentifiedImage.DecodingPixels"/>) before paying for it.
     /// </summary>
     /// <exception cref="ImageDecodingException">The header is not that of a usable image within the limits.</exception>
     public IdentifiedImage Identify(ReadOnlyMemory<byte> encodedImage) => decoder.Identify(encodedImage);

@@ -67,7 +67,83 @@ public sealed class DecoderBufferTests
         var exception = Assert.Throws<ImageDecodingException>(() => decoder.Identify(TestData.ReadFacePhoto("obama_family.jpg")));
 
         Assert.Equal(ImageErrorCode.ImageTooLarge, exception.Code);
-        Assert.Equal(new Size(640, 427), new ImageDecoder(new ImageDecodingOptions { MaxPixels = 641_920 }).Decode(TestData.ReadFacePhoto("obama_family.jpg")).Size());
+        using var within = new ImageDecoder(new ImageDecodingOptions { MaxPixels = 641_920 }).Decode(TestData.ReadFacePhoto("obama_family.jpg"));
+        Assert.Equal(new Size(640, 427), within.Size());
+    }
+
+    // The same attacks with their tags typed otherwise, or given twice: ImageSharp 2.1.13 reads SSHORT and
+    // SLONG where it reads SHORT and LONG, and keeps a tag's first value (found in review and by a second
+    // attacking session).
+    public static TheoryData<string, string> RetypedTiffs => new()
+    {
+        { "RowsPerStrip 20,000 as SLONG", ImageErrorCode.ImageTooLarge },
+        { "RowsPerStrip 20,000, then 1", ImageErrorCode.InvalidImage },
+        { "ImageWidth as SLONG", ImageErrorCode.ImageTooLarge },
+        { "BitsPerSample 32 as SSHORT", ImageErrorCode.ImageTooLarge },
+        { "overlapping StripByteCounts as SLONG", ImageErrorCode.InvalidImage },
+        { "JPEG compression as SLONG", ImageErrorCode.UnsupportedFormat },
+    };
+
+    [Theory]
+    [MemberData(nameof(RetypedTiffs))]
+    public void A_tiff_tag_read_otherwise_than_imagesharp_reads_it_does_not_get_past_the_checks(string trick, string expected)
+    {
+        var tiff = trick switch
+        {
+            "RowsPerStrip 20,000 as SLONG" => TiffOf(12000, 1, 1, Gradient(12000, 1, 1), 1, null, (278, 9, [20_000])),
+            "RowsPerStrip 20,000, then 1" => TiffOf(12000, 1, 1, Gradient(12000, 1, 1), 1, null, (278, 3, [20_000]), (278, 4, [1])),
+            // 12000x1 grey, one strip of 20,000 rows: 240 MB whatever the width's type.
+            "ImageWidth as SLONG" => TiffOf(12000, 1, 1, Gradient(12000, 1, 1), 20_000, null, (256, 9, [12000])),
+            // 4 samples of 32 bits: a 12000x1 strip of 20,000 rows is 3.8 GB, not the 8-bit one's 240 MB.
+            "BitsPerSample 32 as SSHORT" => TiffOf(12000, 1, 1, Gradient(12000, 1, 1), 2_000, null, (258, 8, [32, 32, 32, 32]), (277, 3, [4])),
+            "overlapping StripByteCounts as SLONG" => TiffOf(64, 4000, 1, Gradient(64, 4000, 1), 1, [.. Enumerable.Repeat((0u, 1u), 4000)], (279, 9, [.. Enumerable.Repeat(64u * 4000, 4000)])),
+            _ => TiffOf(64, 48, 1, Gradient(64, 48, 1), uint.MaxValue, null, (259, 9, [7])),
+        };
+
+        var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Identify(tiff));
+
+        Assert.True(exception.Code == expected, $"{trick}: {exception.Code}, {exception.Message}");
+    }
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1u << 31)]
+    public void A_rows_per_strip_imagesharp_reads_as_one_strip_is_counted_as_one_strip(uint rowsPerStrip)
+    {
+        // ImageSharp reads RowsPerStrip into an int: int.MaxValue and above mean the whole image, as the
+        // tag's default 2^32 - 1 does (found in review: these were refused as 393,216 MiB strips).
+        using var image = _decoder.Decode(TiffOf(64, 48, 3, Gradient(64, 48, 3), rowsPerStrip));
+
+        Assert.Equal(new Size(64, 48), image.Size());
+    }
+
+    [Fact]
+    public void A_progressive_jpeg_of_one_scan_counts_its_coefficients()
+    {
+        // ImageSharp keeps the coefficients of any progressive frame, however many scans it has (a second
+        // attacking session got +518 MiB from a 171-byte progressive JPEG of one scan).
+        var family = TestData.ReadFacePhoto("obama_family.jpg");
+        var walk = new JpegMarkerWalk(family);
+        while (walk.MoveNext() && walk.Marker != JpegMarkerWalk.StartOfScan)
+        {
+        }
+
+        byte[] oneScan = [.. family[..walk.SegmentEnd], 0xFF, 0xD9];
+
+        Assert.Equal(40 * 54 * 4 * 64 * 2, _decoder.Identify(oneScan).DecoderBufferBytes);
+    }
+
+    [Fact]
+    public void A_baseline_jpeg_whose_first_scan_names_fewer_components_than_its_frame_counts_their_coefficients()
+    {
+        // obama.jpg: 910x1137, baseline, three components at 1x1 (4:4:4), so 114 x 143 blocks each. With its
+        // scan header cut to name one component, ImageSharp keeps all three components' coefficients.
+        var photo = TestData.ReadFacePhoto("obama.jpg");
+        var scan = FirstScanOf(photo);
+        var length = (photo[scan + 2] << 8) | photo[scan + 3];
+        byte[] oneComponent = [.. photo[..scan], 0xFF, 0xDA, 0x00, 0x08, 0x01, photo[scan + 5], photo[scan + 6], .. photo[(scan + 2 + length - 3)..]];
+
+        Assert.Equal(114 * 143 * 3 * 64 * 2, _decoder.Identify(oneComponent).DecoderBufferBytes);
     }
 
     [Fact]
@@ -93,6 +169,17 @@ public sealed class DecoderBufferTests
         Assert.Equal(273_280 + 368_640, identified.DecodingPixels);
         Assert.Equal(0, baseline.DecoderBufferBytes);
         Assert.Equal(baseline.Pixels, baseline.DecodingPixels);
+    }
+
+    // Where the first scan's segment starts, found as the decoder finds it (an EXIF thumbnail has scans of its own).
+    private static int FirstScanOf(byte[] jpeg)
+    {
+        var walk = new JpegMarkerWalk(jpeg);
+        while (walk.MoveNext() && walk.Marker != JpegMarkerWalk.StartOfScan)
+        {
+        }
+
+        return walk.SegmentStart;
     }
 
     private static byte[] Gradient(int width, int height, int samples)

@@ -24,6 +24,9 @@ public sealed class MetadataBombTests
     // The largest segment payload a 16-bit JPEG length allows (ITU-T T.81, B.1.1.4: the length counts itself).
     private const int FullSegment = 65_533;
 
+    // COM (ITU-T T.81, Table B.1).
+    private const byte Comment = 0xFE;
+
     private readonly ImageDecoder _decoder = new(new ImageDecodingOptions());
 
     public static TheoryData<string, byte, byte[], int, int> JpegBombs => new()
@@ -195,18 +198,33 @@ public sealed class MetadataBombTests
     // 0xFF, and stray bytes between segments two at a time, so it could read a segment the walk stepped
     // over. It is now given the segments the walk found (JpegLibjpegTolerance), so the budgets count what
     // it reads.
-    public static TheoryData<string> StrayByteTricks => ["no 0xFF after SOI", "stray bytes after SOI"];
+    // Every bomb the JPEG budgets count, behind each trick: a review found the metadata budgets looked only
+    // at files opening FF D8 FF, so one stray byte after SOI hid a whole EXIF bomb from them.
+    public static TheoryData<string, string> StrayByteTricks => new MatrixTheoryData<string, string>(
+        ["no 0xFF after SOI", "stray bytes after SOI", "a fill byte after SOI"],
+        ["1000 scans", "20,000 EXIF entries", "64 comment segments"]);
 
     [Theory]
     [MemberData(nameof(StrayByteTricks))]
-    public void A_bomb_behind_stray_bytes_is_still_counted(string trick)
+    public void A_bomb_behind_stray_bytes_is_still_counted(string trick, string bomb)
     {
-        var bomb = JpegWithLastScanRepeated(TestData.ReadFacePhoto(ProgressivePhoto), 1000);
-        byte[] tricked = trick == "no 0xFF after SOI" ? [.. bomb[..2], 0x00, .. bomb[3..]] : [.. bomb[..2], 0x00, 0x00, .. bomb[2..]];
+        var (jpeg, expected) = bomb switch
+        {
+            "1000 scans" => (JpegWithLastScanRepeated(TestData.ReadFacePhoto(ProgressivePhoto), 1000), ImageErrorCode.ImageTooLarge),
+            "20,000 EXIF entries" => (JpegWithExif(TestData.ReadFacePhoto(Photo), TiffDirectoryOf(20_000)), ImageErrorCode.MetadataTooLarge),
+            _ => (JpegWithMetadataSegments(TestData.ReadFacePhoto(Photo), Comment, [], 64, 16), ImageErrorCode.MetadataTooLarge),
+        };
+        byte[] tricked = trick switch
+        {
+            // An empty APP0 segment whose 0xFF was lost.
+            "no 0xFF after SOI" => [.. jpeg[..2], 0x00, 0xE0, 0x00, 0x02, .. jpeg[2..]],
+            "stray bytes after SOI" => [.. jpeg[..2], 0x00, 0x00, .. jpeg[2..]],
+            _ => [.. jpeg[..2], 0xFF, .. jpeg[2..]],
+        };
 
         var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Decode(tricked));
 
-        Assert.True(exception.Code == ImageErrorCode.ImageTooLarge, $"{trick}: {exception.Code}, {exception.Message}");
+        Assert.True(exception.Code == expected, $"{trick}, {bomb}: {exception.Code}, {exception.Message}");
     }
 
     private static int ScansOf(byte[] jpeg)
