@@ -217,8 +217,8 @@ public static class CraftedImages
         Write(tiff, (uint)entries.Length, 2);
         foreach (var (tag, type, values) in entries)
         {
-            // SHORT and SSHORT are 2 bytes; LONG and SLONG 4 (TIFF 6.0 section 2).
-            var size = type is 3 or 8 ? 2 : 4;
+            // BYTE and SBYTE are 1 byte, SHORT and SSHORT 2, LONG and SLONG 4 (TIFF 6.0 section 2).
+            var size = type switch { 1 or 6 => 1, 3 or 8 => 2, _ => 4 };
             Write(tiff, tag, 2);
             Write(tiff, type, 2);
             Write(tiff, (uint)values.Length, 4);

@@ -29,9 +29,6 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
     /// </summary>
     public static bool IsJpeg(ReadOnlySpan<byte> encoded) => encoded.StartsWith((ReadOnlySpan<byte>)[MarkerPrefix, 0xD8]);
 
-    /// <summary>Whether the walk has stepped over bytes that are neither a marker nor fill bytes (0xFF) before one.</summary>
-    public bool SkippedExtraneousBytes { get; private set; }
-
     /// <summary>The marker reached by the last successful <see cref="MoveNext"/>.</summary>
     public byte Marker { get; private set; }
 
@@ -70,7 +67,6 @@ internal ref struct JpegMarkerWalk(ReadOnlySpan<byte> encoded)
             if (_encoded[_position] != MarkerPrefix || marker is 0x00 or MarkerPrefix)
             {
                 // Extraneous bytes or fill bytes (B.1.1.2) before a marker: skip them, as libjpeg does.
-                SkippedExtraneousBytes |= _encoded[_position] != MarkerPrefix || marker == 0x00;
                 _position++;
                 continue;
             }

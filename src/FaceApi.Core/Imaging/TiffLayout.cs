@@ -90,6 +90,6 @@ internal readonly record struct TiffLayout(bool BigEndian, int CountSize, int En
             source = start > 0 && start < tiff.Length ? tiff[(int)start..] : [];
         }
 
-        return new TiffValues(this, source[..(int)(Math.Min(count, source.Length / size) * size)], size, IsSigned(type));
+        return new TiffValues(this, source[..(int)(Math.Min(count, source.Length / size) * size)], size, IsSigned(type), type is 3 or 4 or 8 or 9);
     }
 }

@@ -4,8 +4,8 @@ namespace FaceApi.Core.Imaging;
 /// Reads a TIFF's first directory for what ImageSharp 2.1.13 will spend decoding its strips, before it
 /// does: the strip buffer it allocates, the compressed bytes it reads, and the codec it reads them with.
 /// All come from tags, not from the pixels, and neither the pixel limits nor the pixel budget saw them.
-/// Tags are read with every integer type, and refused when repeated, so that this reads what ImageSharp
-/// reads (<see cref="TiffLayout.ValuesOf"/>).
+/// Tags are read as ImageSharp reads them, of the types it takes (<see cref="TiffValues.IsShortOrLong"/>),
+/// and refused when repeated.
 /// </summary>
 /// <remarks>
 /// An attacking session found (2 December 2026, test models, 2-core VM):
@@ -81,7 +81,7 @@ internal static class TiffStripCheck
             }
 
             var values = layout.ValuesOf(encoded, entry);
-            if (values.Count == 0)
+            if (values.Count == 0 || !values.IsShortOrLong)
             {
                 continue;
             }
@@ -104,7 +104,7 @@ internal static class TiffStripCheck
                 case RowsPerStrip:
                     rowsPerStrip = values[0];
                     break;
-                default:
+                case StripByteCounts:
                     stripBytes = SumWithin(values, encoded.Length);
                     break;
             }

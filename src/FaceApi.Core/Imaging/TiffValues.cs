@@ -3,9 +3,18 @@ using System.Buffers.Binary;
 namespace FaceApi.Core.Imaging;
 
 /// <summary>The integer values of one TIFF directory entry (<see cref="TiffLayout.ValuesOf"/>), read in the file's byte order.</summary>
-internal readonly ref struct TiffValues(TiffLayout layout, ReadOnlySpan<byte> bytes, int size, bool signed)
+internal readonly ref struct TiffValues(TiffLayout layout, ReadOnlySpan<byte> bytes, int size, bool signed, bool shortOrLong)
 {
     private readonly ReadOnlySpan<byte> _bytes = bytes;
+
+    /// <summary>
+    /// Whether the values are SHORT, LONG, SSHORT or SLONG, the types ImageSharp 2.1.13 takes into the
+    /// image tags it reads as numbers (width, height, RowsPerStrip, strip offsets and counts; its
+    /// <c>ExifNumber</c> and <c>ExifShort</c> take no byte or 64-bit value): a tag of another type it drops,
+    /// as if absent (found in review: a RowsPerStrip typed BYTE 1 read here as one row was a whole-image
+    /// strip to ImageSharp).
+    /// </summary>
+    public bool IsShortOrLong => shortOrLong;
 
     /// <summary>How many values the entry holds.</summary>
     public int Count => size == 0 ? 0 : _bytes.Length / size;

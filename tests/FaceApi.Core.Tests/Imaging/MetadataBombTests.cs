@@ -227,6 +227,24 @@ public sealed class MetadataBombTests
         Assert.True(exception.Code == expected, $"{trick}, {bomb}: {exception.Code}, {exception.Message}");
     }
 
+    [Fact]
+    public void A_segment_after_the_first_scan_that_holds_a_marker_is_refused()
+    {
+        // A review's bomb: a scan followed by 64 bytes, then a comment holding an EXIF segment of 5,000
+        // entries. ImageSharp's scan decoder stops where the scan's last block ends and reads on two bytes
+        // at a time, so with the right padding it steps past the comment's marker and reads the EXIF inside;
+        // the walk, which goes from marker to marker, sees a comment.
+        var photo = EncodedPhoto(new SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder());
+        var end = photo.AsSpan().LastIndexOf([(byte)0xFF, (byte)0xD9]);
+        var exif = JpegWithExif([0xFF, 0xD8], TiffDirectoryOf(5_000))[2..];
+        byte[] comment = [0xFF, Comment, (byte)((exif.Length + 3) >> 8), (byte)(exif.Length + 3), 0x00, .. exif];
+        byte[] bomb = [.. photo[..end], .. new byte[64], .. comment, .. photo[end..]];
+
+        var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Decode(bomb));
+
+        Assert.Equal(ImageErrorCode.InvalidImage, exception.Code);
+    }
+
     private static int ScansOf(byte[] jpeg)
     {
         var scans = 0;
