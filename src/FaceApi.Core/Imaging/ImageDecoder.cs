@@ -100,13 +100,19 @@ public sealed class ImageDecoder
         TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
         var decoderBufferBytes = TiffStripCheck.StripBufferBytes(encoded.Span) + JpegCoefficientMemory.BytesHeld(encoded.Span);
         WebpLosslessRefusal.Enforce(encoded.Span);
+        BmpPaletteCheck.Enforce(encoded.Span);
         var asLibjpegReadsIt = JpegLibjpegTolerance.AsLibjpegReadsIt(encoded);
+        // Before Identify too: ImageSharp allocates a WebP chunk of the size it declares before it checks
+        // that the data holds it (an attacking session's 108-byte WebP declaring a 2 GB EXIF chunk: an
+        // OutOfMemoryException, or 1.5 GB touched and cleared each time). The format by its signature, as
+        // Identify will find it.
+        if (Image.DetectFormat(_configuration, encoded.Span) is { } signature && !EncodedImageCompleteness.IsComplete(signature, encoded.Span))
+        {
+            throw new ImageDecodingException(ImageErrorCode.InvalidImage, $"The {signature.Name} image is truncated.");
+        }
+
         using var stream = OpenReadOnlyStream(encoded, asLibjpegReadsIt);
         var (format, width, height) = IdentifyWithinLimits(stream, encoded.Span);
-        if (!EncodedImageCompleteness.IsComplete(format, encoded.Span))
-        {
-            throw new ImageDecodingException(ImageErrorCode.InvalidImage, $"The {format.Name} image is truncated.");
-        }
 
         var identified = new IdentifiedImage(encoded, format, width, height) { AsLibjpegReadsIt = asLibjpegReadsIt, DecoderBufferBytes = decoderBufferBytes };
         // MaxPixels bounds what decoding holds, not only what it yields: ImageSharp's own buffers beside the

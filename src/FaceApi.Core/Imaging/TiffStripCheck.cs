@@ -30,8 +30,14 @@ internal static class TiffStripCheck
     private const ushort ImageLength = 257;
     private const ushort BitsPerSample = 258;
     private const ushort Compression = 259;
+    private const ushort PhotometricInterpretation = 262;
     private const ushort RowsPerStrip = 278;
     private const ushort StripByteCounts = 279;
+
+    // PhotometricInterpretation 3 (TIFF 6.0 section 5); 16 bits is the most a palette's ColorMap of SHORT
+    // counts can index.
+    private const long PaletteColor = 3;
+    private const long MaxPaletteBits = 16;
 
     // The compressions ImageSharp 2.1.13 decodes by itself (TIFF 6.0 section 8 and Adobe's technical
     // notes: none, CCITT modified Huffman, T.4, T.6, LZW, Deflate, PackBits, old Deflate). It decodes JPEG
@@ -62,13 +68,13 @@ internal static class TiffStripCheck
         var present = (directory.Length - layout.CountSize) / layout.EntrySize;
         var entries = (int)Math.Min(layout.ReadDirectoryCount(directory), present);
         // A tag absent, or of a type or value ImageSharp refuses, reads -1 here.
-        long width = -1, height = -1, bitsPerPixel = -1, compression = -1, rowsPerStrip = -1, stripBytes = 0;
+        long width = -1, height = -1, bitsPerPixel = -1, compression = -1, photometric = -1, rowsPerStrip = -1, stripBytes = 0;
         var read = new HashSet<ushort>();
         for (var i = 0; i < entries; i++)
         {
             var entry = directory.Slice(layout.CountSize + (i * layout.EntrySize), layout.EntrySize);
             var tag = layout.ReadUInt16(entry);
-            if (tag is not (ImageWidth or ImageLength or BitsPerSample or Compression or RowsPerStrip or StripByteCounts))
+            if (tag is not (ImageWidth or ImageLength or BitsPerSample or Compression or PhotometricInterpretation or RowsPerStrip or StripByteCounts))
             {
                 continue;
             }
@@ -101,6 +107,9 @@ internal static class TiffStripCheck
                 case Compression:
                     compression = values[0];
                     break;
+                case PhotometricInterpretation:
+                    photometric = values[0];
+                    break;
                 case RowsPerStrip:
                     rowsPerStrip = values[0];
                     break;
@@ -114,6 +123,15 @@ internal static class TiffStripCheck
         {
             throw new ImageDecodingException(
                 ImageErrorCode.UnsupportedFormat, $"TIFF images with compression {compression} (JPEG is 6 and 7) are not supported; send JPEG, PNG or WebP.");
+        }
+
+        // A palette image (TIFF 6.0 section 5) of more than 16 bits a pixel has no ColorMap a file can hold
+        // (3 x 2^bits values), but ImageSharp allocates its 2^bits colours before reading it: BitsPerSample 29
+        // in a 1.7 KB 1x1 TIFF took 1.5 GiB (an attacking session, 2 December 2026).
+        if (photometric == PaletteColor && bitsPerPixel > MaxPaletteBits)
+        {
+            throw new ImageDecodingException(
+                ImageErrorCode.InvalidImage, $"The TIFF image is a palette image of {bitsPerPixel} bits a pixel; a palette has at most {MaxPaletteBits}.");
         }
 
         if (stripBytes > encoded.Length)

@@ -245,6 +245,59 @@ public sealed class MetadataBombTests
         Assert.Equal(ImageErrorCode.InvalidImage, exception.Code);
     }
 
+    // Headers whose one field makes ImageSharp 2.1.13 allocate gigabytes before it checks the field against
+    // the data (an attacking session, 2 December 2026): a BMP palette of 2^29 colours (58 bytes: 2 GiB
+    // cleared in Identify), a WebP chunk declaring 2 GB (108 bytes: an OutOfMemoryException, a 500), a
+    // palette TIFF of 29 bits a pixel (1.7 KB: 1.5 GiB). Each is refused before ImageSharp reads it.
+    public static TheoryData<string> HeaderBombs => ["BMP palette", "WebP chunk", "TIFF palette"];
+
+    [Theory]
+    [MemberData(nameof(HeaderBombs))]
+    public void A_header_field_that_would_allocate_gigabytes_is_refused_before_imagesharp_reads_it(string bomb)
+    {
+        var encoded = bomb switch
+        {
+            "BMP palette" => WithUInt32At(EncodedPhoto(new SixLabors.ImageSharp.Formats.Bmp.BmpEncoder()), 46, 1u << 29),
+            "WebP chunk" => WebpWithIccChunkDeclaring(EncodedPhoto(new WebpEncoder { FileFormat = WebpFileFormatType.Lossy }), 0x7FFF_FFF0),
+            _ => TiffOf(1, 1, 1, new byte[8], uint.MaxValue, [(0, 8)], (258, 3, [29]), (262, 3, [3]), (320, 3, new uint[768])),
+        };
+
+        var ((_, exception), cost) = Measure(() =>
+        {
+            try
+            {
+                return (_decoder.Decode(encoded), (ImageDecodingException?)null);
+            }
+            catch (ImageDecodingException refused)
+            {
+                return ((Image<Rgb24>?)null, refused);
+            }
+        });
+
+        Assert.Equal(ImageErrorCode.InvalidImage, exception?.Code);
+        Assert.InRange(cost.AllocatedBytes, 0, 64L << 20);
+    }
+
+    private static byte[] WithUInt32At(byte[] data, int offset, uint value)
+    {
+        var changed = data.ToArray();
+        BinaryPrimitives.WriteUInt32LittleEndian(changed.AsSpan(offset), value);
+        return changed;
+    }
+
+    // The photo (910x1137) as an extended WebP (VP8X, ICC flag set) whose ICCP chunk declares `size` bytes
+    // and holds 16, before the image's own chunk (WebP container specification, "Extended File Format").
+    private static byte[] WebpWithIccChunkDeclaring(byte[] lossyWebp, uint size)
+    {
+        const byte IccFlag = 0x20;
+        byte[] extended = [.. "VP8X"u8, 10, 0, 0, 0, IccFlag, 0, 0, 0, 909 & 0xFF, 909 >> 8, 0, 1136 & 0xFF, 1136 >> 8, 0];
+        var icc = new byte[8 + 16];
+        "ICCP"u8.CopyTo(icc);
+        BinaryPrimitives.WriteUInt32LittleEndian(icc.AsSpan(4), size);
+        byte[] body = [.. "WEBP"u8, .. extended, .. icc, .. lossyWebp[12..]];
+        return [.. "RIFF"u8, .. BitConverter.GetBytes((uint)body.Length), .. body];
+    }
+
     private static int ScansOf(byte[] jpeg)
     {
         var scans = 0;
