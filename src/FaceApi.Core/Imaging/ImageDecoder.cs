@@ -112,7 +112,11 @@ public sealed class ImageDecoder
         }
 
         using var stream = OpenReadOnlyStream(encoded, asLibjpegReadsIt);
-        var (format, width, height) = IdentifyWithinLimits(stream, encoded.Span);
+        var (format, width, height, reoriented) = IdentifyWithinLimits(stream, encoded.Span);
+        // Turning to EXIF orientation (AutoOrient) writes a second image of the same size (an attacking
+        // session: a 7000x7000 JPEG of orientation 6 raised RSS by 280 MiB, of orientation 1 by 143); a
+        // mirror-only orientation, which may not, is counted alike.
+        decoderBufferBytes += reoriented ? 3L * width * height : 0;
 
         var identified = new IdentifiedImage(encoded, format, width, height) { AsLibjpegReadsIt = asLibjpegReadsIt, DecoderBufferBytes = decoderBufferBytes };
         // MaxPixels bounds what decoding holds, not only what it yields: ImageSharp's own buffers beside the
@@ -167,7 +171,7 @@ public sealed class ImageDecoder
 
     // Reads the header only (for GIF, the frame descriptors; for JPEG, the segments before the first scan),
     // so a decompression bomb that declares 100000x100000 pixels is refused before any pixel buffer exists.
-    private (IImageFormat Format, int Width, int Height) IdentifyWithinLimits(Stream stream, ReadOnlySpan<byte> encoded)
+    private (IImageFormat Format, int Width, int Height, bool Reoriented) IdentifyWithinLimits(Stream stream, ReadOnlySpan<byte> encoded)
     {
         IImageInfo? info;
         IImageFormat? format;
@@ -187,7 +191,8 @@ public sealed class ImageDecoder
                 : new ImageDecodingException(ImageErrorCode.InvalidImage, "The data is not an image in a known format.");
         }
 
-        var (width, height) = SwapsWidthAndHeight(info.Metadata) ? (info.Height, info.Width) : (info.Width, info.Height);
+        var orientation = info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value ?? ExifOrientationMode.TopLeft;
+        var (width, height) = SwapsWidthAndHeight(orientation) ? (info.Height, info.Width) : (info.Width, info.Height);
         if (width > _maxWidth || height > _maxHeight || (long)width * height > _maxPixels)
         {
             throw new ImageDecodingException(
@@ -195,13 +200,13 @@ public sealed class ImageDecoder
                 $"The image is {width}x{height} pixels; the limits are {_maxWidth}x{_maxHeight} and {_maxPixels} pixels.");
         }
 
-        return (format, width, height);
+        return (format, width, height, orientation is > ExifOrientationMode.TopLeft and <= ExifOrientationMode.LeftBottom);
     }
 
     // EXIF orientations 5-8 (LeftTop, RightTop, RightBottom, LeftBottom) transpose the stored image
     // (CIPA DC-008 Exif 2.32, tag 0x0112), so the upright image is height x width.
-    private static bool SwapsWidthAndHeight(ImageMetadata metadata) =>
-        metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value is >= ExifOrientationMode.LeftTop and <= ExifOrientationMode.LeftBottom;
+    private static bool SwapsWidthAndHeight(ushort orientation) =>
+        orientation is >= ExifOrientationMode.LeftTop and <= ExifOrientationMode.LeftBottom;
 
     private Image<Rgb24> DecodeUpright(Stream stream)
     {

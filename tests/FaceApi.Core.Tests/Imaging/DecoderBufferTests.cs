@@ -161,6 +161,24 @@ public sealed class DecoderBufferTests
         Assert.Equal(114 * 143 * 3 * 64 * 2, _decoder.Identify(oneComponent).DecoderBufferBytes);
     }
 
+    [Theory]
+    [InlineData((ushort)1, 0)]
+    [InlineData((ushort)6, 1)]
+    [InlineData((ushort)3, 1)]
+    public void An_exif_orientation_counts_the_turned_copy_in_what_decoding_it_holds(ushort orientation, int copies)
+    {
+        // obama.jpg re-encoded without metadata (910x1137), with one EXIF entry: Orientation.
+        using var image = Image.Load<Rgb24>(TestData.ReadFacePhoto("obama.jpg"));
+        image.Metadata.ExifProfile = new SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile();
+        image.Metadata.ExifProfile.SetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation, orientation);
+        using var encoded = new MemoryStream();
+        image.SaveAsJpeg(encoded);
+
+        var identified = _decoder.Identify(encoded.ToArray());
+
+        Assert.Equal(copies * 3L * 910 * 1137, identified.DecoderBufferBytes);
+    }
+
     [Fact]
     public void A_tiffs_strip_buffer_is_counted_in_what_decoding_it_holds()
     {
