@@ -18,19 +18,35 @@ internal static class BmpPaletteCheck
     private const int ColorsUsedAt = InfoHeaderAt + 32;
     private const int PaletteEntryBytes = 4;
 
-    /// <exception cref="ImageDecodingException"><paramref name="encoded"/> is a BMP whose palette would be larger than it (<see cref="ImageErrorCode.InvalidImage"/>).</exception>
+    // Where the pixel data starts, in the file header: ImageSharp sizes a palette of unnamed length by it.
+    private const int PixelDataOffsetAt = 10;
+
+    /// <exception cref="ImageDecodingException">
+    /// <paramref name="encoded"/> is an OS/2 bitmap array, which ImageSharp also reads as a BMP (<see cref="ImageErrorCode.UnsupportedFormat"/>),
+    /// or a BMP whose palette, or whose pixel data's offset, lies beyond its end (<see cref="ImageErrorCode.InvalidImage"/>).
+    /// </exception>
     internal static void Enforce(ReadOnlySpan<byte> encoded)
     {
+        // A fourth session wrapped the palette bomb in an OS/2 "BA" header (72 bytes: 2 GB again); photos
+        // do not arrive so.
+        if (encoded.StartsWith("BA"u8))
+        {
+            throw new ImageDecodingException(ImageErrorCode.UnsupportedFormat, "OS/2 bitmap arrays are not supported; send JPEG, PNG or WebP.");
+        }
+
         if (encoded.Length < ColorsUsedAt + 4 || !encoded.StartsWith("BM"u8) || BinaryPrimitives.ReadUInt32LittleEndian(encoded[InfoHeaderAt..]) < 40)
         {
             return;
         }
 
+        // And with no palette length named, ImageSharp takes the bytes up to the pixel data's offset as the
+        // palette: 58 bytes whose offset said 2 GB (a fourth session).
         var colors = BinaryPrimitives.ReadUInt32LittleEndian(encoded[ColorsUsedAt..]);
-        if ((long)colors * PaletteEntryBytes > encoded.Length)
+        var pixelData = BinaryPrimitives.ReadUInt32LittleEndian(encoded[PixelDataOffsetAt..]);
+        if ((long)colors * PaletteEntryBytes > encoded.Length || pixelData > encoded.Length)
         {
             throw new ImageDecodingException(
-                ImageErrorCode.InvalidImage, $"The BMP image names a palette of {colors} colours, more than its {encoded.Length} bytes hold.");
+                ImageErrorCode.InvalidImage, $"The BMP image names a palette of {colors} colours, or pixel data at byte {pixelData}, beyond its {encoded.Length} bytes.");
         }
     }
 }

@@ -27,7 +27,8 @@ namespace FaceApi.Core.Imaging;
 /// Only the first frame of animated or multi-page images is decoded. Alpha is dropped, not composited:
 /// the RGB stored under transparent pixels is kept, as OpenCV's <c>imread(IMREAD_COLOR)</c> does in the
 /// InsightFace reference pipeline. ICC profiles are not applied (ImageSharp 2.1 does not convert them).
-/// PNG and GIF metadata is not read, so a PNG's eXIf orientation is not applied (see CreateConfiguration).
+/// PNG, GIF and WebP metadata is not read, so neither a PNG's eXIf orientation nor a WebP's EXIF one is
+/// applied (see CreateConfiguration).
 /// <para>
 /// Non-interlaced 8-bit PNGs (grey, grey+alpha, RGB, RGBA, palette) are decoded by <see cref="PngFastDecoder"/>,
 /// to exactly ImageSharp's pixels (0.22 instead of 0.57 ms for a 112x112 crop), because PNG decoding was half the
@@ -101,6 +102,7 @@ public sealed class ImageDecoder
         var decoderBufferBytes = TiffStripCheck.StripBufferBytes(encoded.Span) + JpegCoefficientMemory.BytesHeld(encoded.Span);
         WebpLosslessRefusal.Enforce(encoded.Span);
         BmpPaletteCheck.Enforce(encoded.Span);
+        PngHeaderCheck.Enforce(encoded.Span);
         var asLibjpegReadsIt = JpegLibjpegTolerance.AsLibjpegReadsIt(encoded);
         // Before Identify too: ImageSharp allocates a WebP chunk of the size it declares before it checks
         // that the data holds it (an attacking session's 108-byte WebP declaring a 2 GB EXIF chunk: an
@@ -243,13 +245,15 @@ public sealed class ImageDecoder
     // TGA has no magic number, so its detector guesses from header fields. GIF and TIFF decode only the
     // first frame, so an animation of thousands of frames costs one frame.
     //
-    // PNG and GIF metadata is not read at all: neither format's metadata orients the image here, and
-    // ImageSharp 2.1.13 inflates every compressed PNG text chunk (zTXt, iTXt) whole, so 200 KB of zTXt
-    // became 2.7 GB of allocations and 9.7 CPU-seconds, and 19 MB of GIF comments 122 MB (measured on this
-    // project's 2-core machine). JPEG metadata is bounded by JpegMetadataBudget instead, because its EXIF
-    // orientation matters; WebP and TIFF metadata cost time linear in their size (19 MB of WebP EXIF
-    // chunks or of a TIFF ICC tag decoded in under 50 CPU-milliseconds), so they keep theirs. The EXIF
-    // and TIFF directories of all three cost the square of their entry count, which TiffDirectoryBudget bounds.
+    // PNG, GIF and WebP metadata is not read at all: none of them orients the image here (OpenCV 4.6, the
+    // reference, applies no WebP EXIF orientation either), and ImageSharp 2.1.13 inflates every compressed
+    // PNG text chunk (zTXt, iTXt) whole, so 200 KB of zTXt became 2.7 GB of allocations and 9.7
+    // CPU-seconds, 19 MB of GIF comments 122 MB (measured on this project's 2-core machine), and it
+    // allocates a WebP EXIF, ICCP or XMP chunk by the size it declares, which a fourth attacking session hid
+    // from every walk (2 GB from 92 bytes, or an OutOfMemoryException). JPEG metadata is bounded by
+    // JpegMetadataBudget instead, because its EXIF orientation matters; TIFF metadata costs time linear in its
+    // size (a 19 MB ICC tag decoded in under 50 CPU-milliseconds), so it keeps it. The EXIF and TIFF
+    // directories of both cost the square of their entry count, which TiffDirectoryBudget bounds.
     //
     // Decoded pixels come from an allocator whose pool keeps at most 64 MB between requests: two 10 MP
     // photos (30 MB of RGB24 each) decoding at once on two cores. ImageSharp 2.1.13's default pool
@@ -271,6 +275,7 @@ public sealed class ImageDecoder
         // kept free for I/O and quick refusals.
         configuration.MaxDegreeOfParallelism = 1;
         configuration.ImageFormatsManager.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
+        configuration.ImageFormatsManager.SetDecoder(WebpFormat.Instance, new WebpDecoder { IgnoreMetadata = true });
         configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First, IgnoreMetadata = true });
         configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
         return configuration;

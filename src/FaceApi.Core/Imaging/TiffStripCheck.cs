@@ -4,8 +4,8 @@ namespace FaceApi.Core.Imaging;
 /// Reads a TIFF's first directory for what ImageSharp 2.1.13 will spend decoding its strips, before it
 /// does: the strip buffer it allocates, the compressed bytes it reads, and the codec it reads them with.
 /// All come from tags, not from the pixels, and neither the pixel limits nor the pixel budget saw them.
-/// Tags are read as ImageSharp reads them, of the types it takes (<see cref="TiffValues.IsShortOrLong"/>),
-/// and refused when repeated.
+/// Tags are read with every integer type, a RowsPerStrip of a type ImageSharp drops as the whole image it
+/// then decodes (<see cref="TiffValues.IsShortOrLong"/>), whichever counts more, and refused when repeated.
 /// </summary>
 /// <remarks>
 /// An attacking session found (2 December 2026, test models, 2-core VM):
@@ -69,6 +69,7 @@ internal static class TiffStripCheck
         var entries = (int)Math.Min(layout.ReadDirectoryCount(directory), present);
         // A tag absent, or of a type or value ImageSharp refuses, reads -1 here.
         long width = -1, height = -1, bitsPerPixel = -1, compression = -1, photometric = -1, rowsPerStrip = -1, stripBytes = 0;
+        var rowsPerStripDroppable = false;
         var read = new HashSet<ushort>();
         for (var i = 0; i < entries; i++)
         {
@@ -87,7 +88,7 @@ internal static class TiffStripCheck
             }
 
             var values = layout.ValuesOf(encoded, entry);
-            if (values.Count == 0 || !values.IsShortOrLong)
+            if (values.Count == 0)
             {
                 continue;
             }
@@ -111,7 +112,11 @@ internal static class TiffStripCheck
                     photometric = values[0];
                     break;
                 case RowsPerStrip:
+                    // ImageSharp drops a RowsPerStrip of another type or of more than one value, which then
+                    // means the whole image (found in review: typed BYTE 1, or SHORT 1, 1, it was one row here
+                    // and a 7000-row strip to ImageSharp); read so, it counts the larger of the two.
                     rowsPerStrip = values[0];
+                    rowsPerStripDroppable = !values.IsShortOrLong || values.Count != 1;
                     break;
                 case StripByteCounts:
                     stripBytes = SumWithin(values, encoded.Length);
@@ -145,6 +150,7 @@ internal static class TiffStripCheck
         // every value from 2^31 - 1 up) means one strip of the whole image, as an absent tag does. In
         // double: the tags are read up to 2^63, and their product only needs comparing.
         var rows = rowsPerStrip is < 0 or >= int.MaxValue ? height : rowsPerStrip;
+        rows = rowsPerStripDroppable ? Math.Max(rows, height) : rows;
         var buffer = Math.Ceiling(Math.Max(0, width) * (double)Math.Max(1, bitsPerPixel) / 8) * Math.Max(0, rows);
         return buffer >= long.MaxValue ? long.MaxValue : (long)buffer;
     }

@@ -106,16 +106,18 @@ public sealed class DecoderBufferTests
     }
 
     [Theory]
-    [InlineData((ushort)1)]
-    [InlineData((ushort)6)]
-    public void A_rows_per_strip_of_a_type_imagesharp_drops_is_counted_as_the_whole_image(ushort type)
+    [InlineData((ushort)1, 1)]
+    [InlineData((ushort)6, 1)]
+    [InlineData((ushort)3, 2)]
+    public void A_rows_per_strip_of_a_type_imagesharp_drops_is_counted_as_the_whole_image(ushort type, int count)
     {
         // RowsPerStrip typed BYTE or SBYTE: ImageSharp takes no such value for it, so it decodes one strip of
         // all 40 rows (found in review: read here as 1 row, a 7000x7000 16-bit TIFF held 280 MiB uncounted).
         // One strip of 40x40 RGB is 1,600 pixels' worth beside the 1,600 pixels: over a 3,000-pixel limit.
         var decoder = new ImageDecoder(new ImageDecodingOptions { MaxPixels = 3_000 });
 
-        var exception = Assert.Throws<ImageDecodingException>(() => decoder.Identify(TiffOf(40, 40, 3, Gradient(40, 40, 3), 40, null, (278, type, [1]))));
+        // Or of two values (a fourth session: SHORT 1, 1 was one row here and 7000 to ImageSharp).
+        var exception = Assert.Throws<ImageDecodingException>(() => decoder.Identify(TiffOf(40, 40, 3, Gradient(40, 40, 3), 40, null, (278, type, [.. Enumerable.Repeat(1u, count)]))));
 
         Assert.Equal(ImageErrorCode.ImageTooLarge, exception.Code);
     }

@@ -249,7 +249,7 @@ public sealed class MetadataBombTests
     // the data (an attacking session, 2 December 2026): a BMP palette of 2^29 colours (58 bytes: 2 GiB
     // cleared in Identify), a WebP chunk declaring 2 GB (108 bytes: an OutOfMemoryException, a 500), a
     // palette TIFF of 29 bits a pixel (1.7 KB: 1.5 GiB). Each is refused before ImageSharp reads it.
-    public static TheoryData<string> HeaderBombs => ["BMP palette", "WebP chunk", "TIFF palette"];
+    public static TheoryData<string> HeaderBombs => ["BMP palette", "BMP pixel offset", "WebP chunk", "WebP chunk hidden in VP8X", "TIFF palette"];
 
     [Theory]
     [MemberData(nameof(HeaderBombs))]
@@ -258,7 +258,10 @@ public sealed class MetadataBombTests
         var encoded = bomb switch
         {
             "BMP palette" => WithUInt32At(EncodedPhoto(new SixLabors.ImageSharp.Formats.Bmp.BmpEncoder()), 46, 1u << 29),
+            // A fourth session: an 8-bit BMP naming no palette length, whose pixel data "starts" 2 GB in.
+            "BMP pixel offset" => WithUInt32At(EncodedPhoto(new SixLabors.ImageSharp.Formats.Bmp.BmpEncoder { BitsPerPixel = SixLabors.ImageSharp.Formats.Bmp.BmpBitsPerPixel.Pixel8 }), 10, 0x7FFF_0000),
             "WebP chunk" => WebpWithIccChunkDeclaring(EncodedPhoto(new WebpEncoder { FileFormat = WebpFileFormatType.Lossy }), 0x7FFF_FFF0),
+            "WebP chunk hidden in VP8X" => WebpWithExifHiddenInVp8xDeclaring(0x7FFF_FFF0),
             _ => TiffOf(1, 1, 1, new byte[8], uint.MaxValue, [(0, 8)], (258, 3, [29]), (262, 3, [3]), (320, 3, new uint[768])),
         };
 
@@ -276,6 +279,56 @@ public sealed class MetadataBombTests
 
         Assert.Equal(ImageErrorCode.InvalidImage, exception?.Code);
         Assert.InRange(cost.AllocatedBytes, 0, 64L << 20);
+    }
+
+    private static byte[] PngWithFirstHeaderDeclaring(byte[] png, uint width, uint height)
+    {
+        var chunks = PngChunks(png);
+        var header = chunks[0].Data.ToArray();
+        BinaryPrimitives.WriteUInt32BigEndian(header, width);
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), height);
+        return PngOf([("IHDR", header), .. chunks.Skip(1).SkipLast(1), chunks[0], chunks[^1]]);
+    }
+
+    [Fact]
+    public void A_png_with_a_second_header_is_refused_before_imagesharp_reads_it()
+    {
+        // A fourth session: a first IHDR of 6000x6000, then the photo's own after its data. Identify, and so
+        // every limit, took the last; Decode allocated and cleared (in unmanaged memory, which the allocation
+        // count above does not see) an image by the first, 36000x36000 in the session's 210-byte file.
+        var png = PngWithFirstHeaderDeclaring(EncodedPhoto(new PngEncoder()), 6000, 6000);
+
+        var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Identify(png));
+
+        Assert.Equal(ImageErrorCode.InvalidImage, exception.Code);
+        Assert.Contains("IHDR", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_os2_bitmap_array_is_refused_before_imagesharp_reads_it()
+    {
+        // A fourth session wrapped the 2^29-colour palette in an OS/2 "BA" header, which ImageSharp also reads.
+        var palette = WithUInt32At(EncodedPhoto(new SixLabors.ImageSharp.Formats.Bmp.BmpEncoder()), 46, 1u << 29);
+        byte[] array = [.. "BA"u8, 40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, .. palette];
+
+        var exception = Assert.Throws<ImageDecodingException>(() => _decoder.Identify(array));
+
+        Assert.Equal(ImageErrorCode.UnsupportedFormat, exception.Code);
+    }
+
+    // A fourth session: a VP8X that declares 18 bytes, of which ImageSharp reads 10 and takes the next 8
+    // as a chunk header, here an EXIF chunk of 2 GB that no walk sees: an OutOfMemoryException while WebP
+    // metadata was read.
+    private static byte[] WebpWithExifHiddenInVp8xDeclaring(uint size)
+    {
+        var webp = WebpWithIccChunkDeclaring(EncodedPhoto(new WebpEncoder { FileFormat = WebpFileFormatType.Lossy }), 16);
+        var extended = webp.AsSpan().IndexOf("VP8X"u8);
+        var hidden = new byte[8];
+        "EXIF"u8.CopyTo(hidden);
+        BinaryPrimitives.WriteUInt32LittleEndian(hidden.AsSpan(4), size);
+        byte[] tricked = [.. webp[..(extended + 4)], 18, 0, 0, 0, .. webp[(extended + 8)..(extended + 18)], .. hidden, .. webp[(extended + 18)..]];
+        BinaryPrimitives.WriteUInt32LittleEndian(tricked.AsSpan(4), (uint)(tricked.Length - 8));
+        return tricked;
     }
 
     private static byte[] WithUInt32At(byte[] data, int offset, uint value)

@@ -85,6 +85,30 @@ public sealed class TiffDirectoryWalkTests
     private readonly record struct Directory(int Offset, Entry[] Entries, uint Next);
 
     // A classic TIFF (TIFF 6.0, section 2) with the directories at their offsets, and arrays of LONG values.
+    [Fact]
+    public void Every_4_KiB_of_an_entrys_values_counts_one_more()
+    {
+        // A fourth attacking session's fan-out: entries whose ASCII values all point at the same bytes, which
+        // ImageSharp copies once per entry (1000 of one 1 MB value took 3 GB). Here 64 entries of 64 KiB.
+        const int Entries = 64;
+        var value = Entries * 12 + 14;
+        var tiff = new byte[value + (64 << 10)];
+        "II*\0"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(4), 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(8), Entries);
+        for (var i = 0; i < Entries; i++)
+        {
+            var entry = tiff.AsSpan(10 + (i * 12), 12);
+            BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)(0xC000 + i));
+            BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], 2); // ASCII
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], 64 << 10);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], (uint)value);
+        }
+
+        // One directory, 64 entries and 64 x 16 for their values.
+        Assert.Equal(1 + Entries + (Entries * ((64 << 10) / TiffDirectoryWalk.ValueBytesPerCount)), TiffDirectoryWalk.Count(tiff, limit: 10_000));
+    }
+
     private static byte[] Tiff(bool bigEndian, Directory[] directories, params (int Offset, uint[] Values)[] arrays)
     {
         var tiff = new byte[4096];
