@@ -23,9 +23,10 @@ public sealed record IdentifiedImage(ReadOnlyMemory<byte> Encoded, IImageFormat 
     public long DecodingPixels => Pixels + (DecoderBufferBytes / 3) + (DecoderBufferBytes % 3 == 0 ? 0 : 1);
 
     /// <summary>
-    /// The bytes ImageSharp holds beside the decoded image: a multi-scan JPEG's coefficients
-    /// (<see cref="JpegCoefficientMemory"/>), a TIFF's strip buffer (<see cref="TiffStripCheck"/>); 0 for
-    /// formats decoded a row at a time.
+    /// The bytes ImageSharp holds or decodes beside the decoded image: a multi-scan JPEG's coefficients
+    /// (<see cref="JpegCoefficientMemory"/>), a TIFF's strip buffer (<see cref="TiffStripCheck"/>), a GIF
+    /// frame's indices (<see cref="GifFrameCost"/>), the second image a turn to EXIF orientation writes; 0
+    /// for an upright image of a format decoded a row at a time.
     /// </summary>
     public long DecoderBufferBytes { get; init; }
 

@@ -99,7 +99,16 @@ public sealed class ImageDecoder
         JpegStructureCheck.Enforce(encoded.Span, _maxJpegScans);
         JpegMetadataBudget.Enforce(encoded.Span, _maxMetadataSegments, _maxMetadataBytes);
         TiffDirectoryBudget.Enforce(encoded.Span, _maxMetadataEntries);
-        var decoderBufferBytes = TiffStripCheck.StripBufferBytes(encoded.Span) + JpegCoefficientMemory.BytesHeld(encoded.Span);
+        var decoderBufferBytes = TiffStripCheck.StripBufferBytes(encoded.Span) + JpegCoefficientMemory.BytesHeld(encoded.Span) + GifFrameCost.FirstFrameBytes(encoded.Span);
+        // Its buffers alone over the limit are refused before ImageSharp's Identify, which for a GIF reads
+        // through the frame (1.6 CPU-s for an attacking session's 65535x12000 frame).
+        if (decoderBufferBytes / 3 > _maxPixels)
+        {
+            throw new ImageDecodingException(
+                ImageErrorCode.ImageTooLarge,
+                $"Decoding the image would hold {decoderBufferBytes >> 20} MiB beside its pixels; the limit is {_maxPixels} RGB24 pixels' worth. Send it smaller, or as a baseline JPEG or PNG, whose decoders hold little beside the pixels.");
+        }
+
         WebpLosslessRefusal.Enforce(encoded.Span);
         BmpPaletteCheck.Enforce(encoded.Span);
         PngHeaderCheck.Enforce(encoded.Span);

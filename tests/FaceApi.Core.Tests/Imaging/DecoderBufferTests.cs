@@ -181,6 +181,33 @@ public sealed class DecoderBufferTests
         Assert.Equal(copies * 3L * 910 * 1137, identified.DecoderBufferBytes);
     }
 
+    [Theory]
+    [InlineData(1000, 1000, false)]
+    [InlineData(65535, 3000, true)]
+    public void A_gif_frames_indices_count_in_what_decoding_it_holds(int frameWidth, int frameHeight, bool refused)
+    {
+        // A frame on a 1x1 logical screen, which alone sets the image's size: ImageSharp decodes every index
+        // of the frame (an attacking session: 65535x12000, 4 CPU-s for 12,000 pixels kept). 65535 x 3000
+        // bytes are 65.5 M RGB24 pixels' worth, over the 50 M limit.
+        byte[] gif =
+        [
+            .. "GIF89a"u8, 1, 0, 1, 0, 0, 0, 0,
+            0x2C, 0, 0, 0, 0, (byte)frameWidth, (byte)(frameWidth >> 8), (byte)frameHeight, (byte)(frameHeight >> 8), 0x80,
+            0, 0, 0, 255, 255, 255, // the frame's two-colour table
+            2, 2, 0x4C, 0x01, 0, // LZW: minimum code size 2, one sub-block (clear, 0, end), terminator
+            0x3B,
+        ];
+
+        if (refused)
+        {
+            Assert.Equal(ImageErrorCode.ImageTooLarge, Assert.Throws<ImageDecodingException>(() => _decoder.Identify(gif)).Code);
+        }
+        else
+        {
+            Assert.Equal((long)frameWidth * frameHeight, _decoder.Identify(gif).DecoderBufferBytes);
+        }
+    }
+
     [Fact]
     public void A_tiffs_strip_buffer_is_counted_in_what_decoding_it_holds()
     {
