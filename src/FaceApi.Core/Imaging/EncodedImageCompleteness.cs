@@ -44,16 +44,12 @@ internal static class EncodedImageCompleteness
     // The chunks after the signature (see PngChunkFraming) end with IEND (PNG, ISO/IEC 15948, 11.2.5).
     private static bool PngReachesEndChunk(ReadOnlySpan<byte> encoded)
     {
-        long position = PngChunkFraming.SignatureLength;
-        while (position + PngChunkFraming.HeaderLength <= encoded.Length)
+        for (long position = PngChunkFraming.SignatureLength; PngChunkFraming.HasChunkAt(encoded, position); position = PngChunkFraming.NextAfter(encoded, position))
         {
-            var chunk = encoded[(int)position..];
-            if (chunk[4..PngChunkFraming.HeaderLength].SequenceEqual("IEND"u8))
+            if (PngChunkFraming.TypeAt(encoded, position).SequenceEqual("IEND"u8))
             {
                 return true;
             }
-
-            position += PngChunkFraming.Overhead + BinaryPrimitives.ReadUInt32BigEndian(chunk);
         }
 
         return false;

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace FaceApi.Core.Imaging;
 
 /// <summary>
@@ -17,4 +19,14 @@ internal static class PngChunkFraming
 
     /// <summary>Everything around a chunk's data: its length, type and CRC.</summary>
     public const int Overhead = HeaderLength + CrcLength;
+
+    /// <summary>Whether a chunk's header starts at <paramref name="position"/> within <paramref name="png"/>.</summary>
+    public static bool HasChunkAt(ReadOnlySpan<byte> png, long position) => position + HeaderLength <= png.Length;
+
+    /// <summary>The type of the chunk at <paramref name="position"/> (<see cref="HasChunkAt"/>).</summary>
+    public static ReadOnlySpan<byte> TypeAt(ReadOnlySpan<byte> png, long position) => png.Slice((int)position + 4, 4);
+
+    /// <summary>Where the chunk after the one at <paramref name="position"/> starts, by its declared length: past the data's end when it claims more than there is.</summary>
+    public static long NextAfter(ReadOnlySpan<byte> png, long position) =>
+        position + Overhead + BinaryPrimitives.ReadUInt32BigEndian(png[(int)position..]);
 }

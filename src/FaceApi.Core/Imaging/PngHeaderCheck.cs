@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace FaceApi.Core.Imaging;
 
 /// <summary>
@@ -16,24 +14,18 @@ internal static class PngHeaderCheck
     /// <exception cref="ImageDecodingException">A PNG with a second IHDR chunk (<see cref="ImageErrorCode.InvalidImage"/>).</exception>
     internal static void Enforce(ReadOnlySpan<byte> encoded)
     {
-        if (!encoded.StartsWith(Signature))
+        if (!encoded.StartsWith(Signature) || !PngChunkFraming.HasChunkAt(encoded, PngChunkFraming.SignatureLength))
         {
             return;
         }
 
-        // Chunk by chunk (PngChunkFraming) from the second: the first is the header itself.
-        long position = PngChunkFraming.SignatureLength;
-        var first = true;
-        while (position + PngChunkFraming.HeaderLength <= encoded.Length)
+        // Chunk by chunk from the second: the first is the header itself.
+        for (var position = PngChunkFraming.NextAfter(encoded, PngChunkFraming.SignatureLength); PngChunkFraming.HasChunkAt(encoded, position); position = PngChunkFraming.NextAfter(encoded, position))
         {
-            var chunk = encoded[(int)position..];
-            if (!first && chunk[4..PngChunkFraming.HeaderLength].SequenceEqual("IHDR"u8))
+            if (PngChunkFraming.TypeAt(encoded, position).SequenceEqual("IHDR"u8))
             {
                 throw new ImageDecodingException(ImageErrorCode.InvalidImage, "The PNG image has an IHDR chunk other than its first.");
             }
-
-            first = false;
-            position += PngChunkFraming.Overhead + BinaryPrimitives.ReadUInt32BigEndian(chunk);
         }
     }
 }
