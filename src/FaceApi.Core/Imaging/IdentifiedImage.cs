@@ -20,7 +20,7 @@ public sealed record IdentifiedImage(ReadOnlyMemory<byte> Encoded, IImageFormat 
     /// What decoding holds at its peak, in RGB24 pixels (3 bytes each): the decoded <see cref="Pixels"/>
     /// and the decoder's own buffers (<see cref="DecoderBufferBytes"/>). What a caller should budget for.
     /// </summary>
-    public long DecodingPixels => Pixels + (DecoderBufferBytes / 3) + (DecoderBufferBytes % 3 == 0 ? 0 : 1);
+    public long DecodingPixels => Pixels + PixelsWorth(DecoderBufferBytes);
 
     /// <summary>
     /// The bytes ImageSharp holds or decodes beside the decoded image: a multi-scan JPEG's coefficients
@@ -35,4 +35,7 @@ public sealed record IdentifiedImage(ReadOnlyMemory<byte> Encoded, IImageFormat 
     /// (<see cref="JpegLibjpegTolerance"/>); null when it reads <see cref="Encoded"/>.
     /// </summary>
     internal ReadOnlySequence<byte>? AsLibjpegReadsIt { get; init; }
+
+    /// <summary>The RGB24 pixels (3 bytes each) that <paramref name="bytes"/> would fill, rounded up.</summary>
+    internal static long PixelsWorth(long bytes) => (bytes / 3) + (bytes % 3 == 0 ? 0 : 1);
 }

@@ -102,11 +102,9 @@ public sealed class ImageDecoder
         var decoderBufferBytes = TiffStripCheck.StripBufferBytes(encoded.Span) + JpegCoefficientMemory.BytesHeld(encoded.Span) + GifFrameCost.FirstFrameBytes(encoded.Span);
         // Its buffers alone over the limit are refused before ImageSharp's Identify, which for a GIF reads
         // through the frame (1.6 CPU-s for an attacking session's 65535x12000 frame).
-        if (decoderBufferBytes / 3 > _maxPixels)
+        if (IdentifiedImage.PixelsWorth(decoderBufferBytes) > _maxPixels)
         {
-            throw new ImageDecodingException(
-                ImageErrorCode.ImageTooLarge,
-                $"Decoding the image would hold {decoderBufferBytes >> 20} MiB beside its pixels; the limit is {_maxPixels} RGB24 pixels' worth. Send it smaller, or as a baseline JPEG or PNG, whose decoders hold little beside the pixels.");
+            throw DecodingTooLarge("image", IdentifiedImage.PixelsWorth(decoderBufferBytes), decoderBufferBytes);
         }
 
         WebpLosslessRefusal.Enforce(encoded.Span);
@@ -135,13 +133,15 @@ public sealed class ImageDecoder
         // kilobytes where the pixels alone were within the limit.
         if (identified.DecodingPixels > _maxPixels)
         {
-            throw new ImageDecodingException(
-                ImageErrorCode.ImageTooLarge,
-                $"Decoding the {width}x{height} {format.Name} image would hold {identified.DecodingPixels} pixels' worth of memory (its decoder's buffers too: {decoderBufferBytes >> 20} MiB); the limit is {_maxPixels}. Send it smaller, or as a baseline JPEG or PNG, whose decoders hold little beside the pixels.");
+            throw DecodingTooLarge($"{width}x{height} {format.Name} image", identified.DecodingPixels, decoderBufferBytes);
         }
 
         return identified;
     }
+
+    private ImageDecodingException DecodingTooLarge(string image, long pixelsWorth, long decoderBufferBytes) => new(
+        ImageErrorCode.ImageTooLarge,
+        $"Decoding the {image} would hold {pixelsWorth} RGB24 pixels' worth of memory (its decoder's buffers: {decoderBufferBytes >> 20} MiB); the limit is {_maxPixels}. Send it smaller, or as a baseline JPEG or PNG, whose decoders hold little beside the pixels.");
 
     /// <summary>Decodes an image <see cref="Identify"/> accepted; the caller owns and disposes the result.</summary>
     /// <exception cref="ImageDecodingException">The pixel data is corrupt or uses an unsupported feature.</exception>
