@@ -24,4 +24,7 @@ public static class RejectionReason
 
     /// <summary>The caller went away.</summary>
     public const string Cancelled = "cancelled";
+
+    /// <summary>The process ran out of memory while serving the request (its memory limit is below what its budgets allow).</summary>
+    public const string OutOfMemory = "out_of_memory";
 }

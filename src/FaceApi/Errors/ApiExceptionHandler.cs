@@ -1,4 +1,6 @@
 using FaceApi.Contracts;
+using FaceApi.Core.Batching;
+using FaceApi.Metrics;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FaceApi.Errors;
@@ -7,25 +9,43 @@ namespace FaceApi.Errors;
 /// Answers every exception a request throws with its problem response (<see cref="ProblemResponseWriter"/>),
 /// logs our own faults as errors, and answers nobody when the client went away.
 /// </summary>
-public sealed class ApiExceptionHandler(ProblemResponseWriter writer, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+public sealed class ApiExceptionHandler : IExceptionHandler
 {
+    private readonly ProblemResponseWriter _writer;
+    private readonly ILogger<ApiExceptionHandler> _logger;
+
+    public ApiExceptionHandler(ProblemResponseWriter writer, ILogger<ApiExceptionHandler> logger)
+    {
+        _writer = writer;
+        _logger = logger;
+        // The series starts at 0, as every other reason's does, so that rate() sees the first one.
+        ServiceMetrics.Rejections.WithLabels(RejectionReason.OutOfMemory);
+    }
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (ClientWentAway(httpContext, exception))
         {
             // Nobody is left to read an answer, and the fault is not ours: no error log, no 5xx. 499 is
             // nginx's "client closed request", so the request metrics show what happened.
-            logger.LogDebug("The client went away during the request ({Exception})", exception.GetType().Name);
+            _logger.LogDebug("The client went away during the request ({Exception})", exception.GetType().Name);
             httpContext.Response.StatusCode = ClientClosedRequest;
             return true;
         }
 
-        if (ProblemResponseWriter.Classify(exception) is { Status: >= StatusCodes.Status500InternalServerError, Code: ProblemCode.InternalError })
+        if (exception is OutOfMemoryException)
         {
-            logger.LogError(exception, "Unhandled error");
+            // Answered 503 like any refusal under load, but the operator must hear of it: the budgets
+            // (MaxBufferedBytes, MaxDecodedPixels) allow more than this replica's memory holds.
+            ServiceMetrics.Rejections.WithLabels(RejectionReason.OutOfMemory).Inc();
+            _logger.LogError(exception, "Out of memory serving a request: this replica's memory limit is below what its budgets allow (README, Memory)");
+        }
+        else if (ProblemResponseWriter.Classify(exception) is { Status: >= StatusCodes.Status500InternalServerError, Code: ProblemCode.InternalError })
+        {
+            _logger.LogError(exception, "Unhandled error");
         }
 
-        return await writer.WriteAsync(httpContext, exception);
+        return await _writer.WriteAsync(httpContext, exception);
     }
 
     /// <summary>nginx's status for a request whose client closed the connection before the answer.</summary>

@@ -23,12 +23,13 @@ public sealed class ProblemResponseWriter(IProblemDetailsService problemDetails)
         {
             httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(full.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        else if (code == ProblemCode.NotReady)
+        else if (code == ProblemCode.NotReady || exception is OutOfMemoryException)
         {
             // Readiness changes on a scale of seconds (models warm, a drain ends, a download retry comes due),
-            // and Retry-After counts whole seconds (RFC 9110 §10.2.3): 1 s is the shortest honest answer. Without
+            // and memory comes back as the requests holding it are answered, about a second for a large photo.
+            // Retry-After counts whole seconds (RFC 9110 §10.2.3): 1 s is the shortest honest answer. Without
             // it a client guesses its own backoff, which its deadline check cannot see in advance.
-            httpContext.Response.Headers.RetryAfter = NotReadyRetryAfterSeconds;
+            httpContext.Response.Headers.RetryAfter = ShortRetryAfterSeconds;
         }
 
         httpContext.Response.StatusCode = status;
@@ -46,7 +47,7 @@ public sealed class ProblemResponseWriter(IProblemDetailsService problemDetails)
         });
     }
 
-    private const string NotReadyRetryAfterSeconds = "1";
+    private const string ShortRetryAfterSeconds = "1";
 
     internal static (int Status, string Code, string Detail) Classify(Exception exception) => exception switch
     {
@@ -69,6 +70,10 @@ public sealed class ProblemResponseWriter(IProblemDetailsService problemDetails)
         BadHttpRequestException bad => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, bad.Message),
         InvalidDataException invalid => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, $"Malformed request body: {invalid.Message}"),
         System.Text.Json.JsonException => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, "The JSON body is malformed."),
+        // The process reached its memory limit (a container's, or DOTNET_GCHeapHardLimit) while serving
+        // the request: the service is at capacity, not broken, and the memory comes back as the requests
+        // in progress are answered, so the client may retry as after any refusal under load.
+        OutOfMemoryException => (StatusCodes.Status503ServiceUnavailable, ProblemCode.QueueFull, "The service is short of memory for this request now; retry shortly."),
         _ => (StatusCodes.Status500InternalServerError, ProblemCode.InternalError, "An unexpected error occurred."),
     };
 }

@@ -76,14 +76,26 @@ public sealed class BufferedBodyBudget : IDisposable
     /// from the spares to the reserved bytes) or a new one.
     /// </summary>
     /// <exception cref="QueueFullException">The budget has no room for it now.</exception>
+    /// <exception cref="OutOfMemoryException">The process has no memory for a new array; nothing stays reserved.</exception>
     internal byte[] TakeSpareOrNew(int length)
     {
         lock (_lock)
         {
             Reserve(length);
-            var array = Spares.Rent(length);
-            KeepSparesWithinBudget();
-            return array;
+            try
+            {
+                var array = RentOrDropSparesAndRetry(length);
+                KeepSparesWithinBudget();
+                return array;
+            }
+            catch (OutOfMemoryException)
+            {
+                // The array never existed, so nobody would give its share back: under a heap limit
+                // lower than the budget, each such failure used to shrink the budget for good (57 MB
+                // for a maximal JSON /verify, whose copy is the allocation that fails).
+                _reservedBytes -= length;
+                throw;
+            }
         }
     }
 
@@ -102,6 +114,23 @@ public sealed class BufferedBodyBudget : IDisposable
         {
             _reservedBytes -= array.Length;
             Spares.Keep(array);
+        }
+    }
+
+    // Spares are only worth keeping while memory is plentiful: under a heap limit below the budget, the
+    // chunks a body left behind took the room its successor's array needed, so every large body after
+    // one out-of-memory failure failed too. Dropped, they are collected by the full collection that
+    // the retried allocation runs before it gives up.
+    private byte[] RentOrDropSparesAndRetry(int length)
+    {
+        try
+        {
+            return Spares.Rent(length);
+        }
+        catch (OutOfMemoryException)
+        {
+            Spares.KeepAtMost(0);
+            return Spares.Rent(length);
         }
     }
 

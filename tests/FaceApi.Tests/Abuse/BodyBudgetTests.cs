@@ -33,7 +33,7 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
     public async Task Concurrent_maximal_bodies_beyond_the_budget_are_refused_at_once_and_the_budget_is_whole_afterwards()
     {
         var client = await factory.CreateReadyClientAsync();
-        var body = VerifyBody(MaximalBody);
+        var body = PaddedVerifyBody.Create(MaximalBody);
         var half = (int)(MaximalBody / 2);
         var rejectionsBefore = (await MetricsExposition.ReadAsync(client)).Value("faceapi_rejections_total", ("reason", BufferedBodyBudget.RejectionReason));
 
@@ -85,7 +85,7 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
         Assert.Equal(0, factory.Budget.ReservedBytes);
 
         // The whole budget is free again: a body that needs all of it is read and answered.
-        using var whole = await client.PostAsync("/verify", Json(VerifyBody(MaximalBody)), TestContext.Current.CancellationToken);
+        using var whole = await client.PostAsync("/verify", PaddedVerifyBody.AsJson(PaddedVerifyBody.Create(MaximalBody)), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
     }
 
@@ -93,7 +93,7 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
     public async Task Connections_that_send_only_headers_hold_none_of_the_budget_and_a_maximal_body_beside_them_is_served()
     {
         var client = await factory.CreateReadyClientAsync();
-        var body = VerifyBody(MaximalBody);
+        var body = PaddedVerifyBody.Create(MaximalBody);
 
         // One connection more than the budget has chunks, each announcing a maximal body and sending
         // none of it. A reader that took a chunk before the first byte let them hold the whole budget
@@ -119,7 +119,7 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
 
             // A body that needs the whole budget is read and answered beside them, while they still wait:
             // their body deadline, which began after their heads were sent, has not ended them.
-            using var served = await client.PostAsync("/verify", Json(body), TestContext.Current.CancellationToken);
+            using var served = await client.PostAsync("/verify", PaddedVerifyBody.AsJson(body), TestContext.Current.CancellationToken);
             var elapsed = Stopwatch.GetElapsedTime(started);
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
             Assert.Equal(0, factory.Budget.ReservedBytes);
@@ -140,7 +140,7 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
     {
         var client = await factory.CreateReadyClientAsync();
         var service = client.BaseAddress!;
-        var body = VerifyBody(MaximalBody);
+        var body = PaddedVerifyBody.Create(MaximalBody);
         const int Arrived = 100_000;
 
         // A client announces a maximal body and trickles it: it holds the buffer of what it has sent
@@ -155,7 +155,7 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
         Assert.InRange(heldBySlow, Arrived, 2 * Arrived);
 
         // What it holds counts: a maximal body does not fit beside it (refused).
-        using (var refused = await client.PostAsync("/verify", Json(body), TestContext.Current.CancellationToken))
+        using (var refused = await client.PostAsync("/verify", PaddedVerifyBody.AsJson(body), TestContext.Current.CancellationToken))
         {
             await refused.IsProblemAsync(HttpStatusCode.ServiceUnavailable, "queue_full");
         }
@@ -174,7 +174,7 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
         // accepted (refused before reading), aborted (reset) and cut short (FIN).
         using (var chunked = await RawHttpConnection.OpenAsync(service))
         {
-            var overLimit = VerifyBody(MaximalBody + 1);
+            var overLimit = PaddedVerifyBody.Create(MaximalBody + 1);
             await chunked.SendAsync(Encoding.ASCII.GetBytes(
                 "POST /verify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
                 $"{overLimit.Length:x}\r\n"));
@@ -185,7 +185,7 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
             Assert.True(status == 413 && text.Contains("payload_too_large", StringComparison.Ordinal), $"chunked body over the limit: {status} {text}");
         }
 
-        using (var malformed = await client.PostAsync("/verify", Json([.. body.AsSpan(0, body.Length - 1)]), TestContext.Current.CancellationToken))
+        using (var malformed = await client.PostAsync("/verify", PaddedVerifyBody.AsJson([.. body.AsSpan(0, body.Length - 1)]), TestContext.Current.CancellationToken))
         {
             await malformed.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
         }
@@ -214,22 +214,13 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
 
         // Every one of them gave its share back (the reset one once the server noticed the reset).
         await WaitUntilAsync(() => factory.Budget.ReservedBytes == 0, "the budget to be whole");
-        using var whole = await client.PostAsync("/verify", Json(body), TestContext.Current.CancellationToken);
+        using var whole = await client.PostAsync("/verify", PaddedVerifyBody.AsJson(body), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         Assert.Equal(0, factory.Budget.ReservedBytes);
     }
 
     // A /verify of two stored embeddings (no decoding, so the answer is immediate and nothing but the
     // body budget refuses it), padded with an unknown field to exactly `length` bytes.
-    private static byte[] VerifyBody(long length)
-    {
-        var embedding = "[" + string.Join(",", Enumerable.Repeat("0.5", FaceApiFactory.Dimension)) + "]";
-        var head = $$"""{"embedding1":{{embedding}},"embedding2":{{embedding}},"padding":" """.TrimEnd();
-        const string Tail = "\"}";
-        return Encoding.ASCII.GetBytes(head + new string('a', (int)length - head.Length - Tail.Length) + Tail);
-    }
-
-    private static ByteArrayContent Json(byte[] body) => new(body) { Headers = { ContentType = new("application/json") } };
 
     // Starts reading the answer before the body is sent, so an early answer is read before the server closes.
     private static async Task<(int Status, string Head, string Body, double Seconds)> TimedAnswerAsync(RawHttpConnection connection)
