@@ -126,6 +126,7 @@ public sealed class ImageDecoder
         // session: a 7000x7000 JPEG of orientation 6 raised RSS by 280 MiB, of orientation 1 by 143); a
         // mirror-only orientation, which may not, is counted alike.
         decoderBufferBytes += reoriented ? 3L * width * height : 0;
+        decoderBufferBytes += WebpLossyCost.DecoderBytes(encoded.Span, width, height);
 
         var identified = new IdentifiedImage(encoded, format, width, height) { AsLibjpegReadsIt = asLibjpegReadsIt, DecoderBufferBytes = decoderBufferBytes };
         // MaxPixels bounds what decoding holds, not only what it yields: ImageSharp's own buffers beside the

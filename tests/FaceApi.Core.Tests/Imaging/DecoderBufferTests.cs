@@ -2,7 +2,9 @@ using System.Diagnostics;
 using FaceApi.Core.Imaging;
 using FaceApi.Testing;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using static FaceApi.Testing.CraftedImages;
 
 namespace FaceApi.Core.Tests.Imaging;
@@ -231,6 +233,52 @@ public sealed class DecoderBufferTests
         Assert.Equal(273_280 + 368_640, identified.DecodingPixels);
         Assert.Equal(0, baseline.DecoderBufferBytes);
         Assert.Equal(baseline.Pixels, baseline.DecodingPixels);
+    }
+
+    [Theory]
+    [InlineData(false, 4)]
+    [InlineData(true, 4 + 1 + 4)]
+    public void A_lossy_webps_frame_buffer_and_alpha_planes_are_counted_in_what_decoding_it_holds(bool withAlpha, int bytesPerPixel)
+    {
+        // obama.jpg (910x1137) as lossy WebP: ImageSharp decodes the frame to 4 bytes a pixel first, and
+        // with alpha (VP8X's flag, an uncompressed ALPH chunk) a byte a pixel of alpha and a cleared
+        // lossless decoder's buffer of 4 more.
+        using var photo = Image.Load<Rgba32>(TestData.ReadFacePhoto("obama.jpg"));
+        if (withAlpha)
+        {
+            photo.Mutate(static context => context.Opacity(0.5f));
+        }
+
+        using var encoded = new MemoryStream();
+        photo.Save(encoded, new WebpEncoder
+        {
+            FileFormat = WebpFileFormatType.Lossy,
+            UseAlphaCompression = false,
+        });
+        var webp = encoded.ToArray();
+
+        var identified = _decoder.Identify(webp);
+
+        Assert.Equal(withAlpha, webp.AsSpan(0, 40).IndexOf("ALPH"u8) >= 0);
+        Assert.Equal((long)bytesPerPixel * 910 * 1137, identified.DecoderBufferBytes);
+        using var decoded = _decoder.Decode(webp);
+        Assert.Equal(new Size(910, 1137), decoded.Size());
+    }
+
+    [Fact]
+    public void A_lossy_webp_is_refused_when_its_frame_buffer_and_pixels_pass_the_pixel_limit()
+    {
+        // 16 all-black 7000x7000 lossy WebPs of 87 KB each raised RSS by 311 MiB while the pixel budget
+        // counted 3 bytes a pixel. Scaled: obama.jpg's 1,034,670 pixels as WebP hold 2,414,230 pixels' worth
+        // with the frame buffer's 4 bytes a pixel.
+        using var photo = Image.Load<Rgb24>(TestData.ReadFacePhoto("obama.jpg"));
+        using var encoded = new MemoryStream();
+        photo.Save(encoded, new WebpEncoder { FileFormat = WebpFileFormatType.Lossy });
+
+        var exception = Assert.Throws<ImageDecodingException>(() => new ImageDecoder(new ImageDecodingOptions { MaxPixels = 2_414_229 }).Identify(encoded.ToArray()));
+
+        Assert.Equal(ImageErrorCode.ImageTooLarge, exception.Code);
+        Assert.Equal(2_414_230, new ImageDecoder(new ImageDecodingOptions { MaxPixels = 2_414_230 }).Identify(encoded.ToArray()).DecodingPixels);
     }
 
     // Where the first scan's segment starts, found as the decoder finds it (an EXIF thumbnail has scans of its own).
