@@ -37,6 +37,15 @@ internal static class TiffStripCheck
     // PhotometricInterpretation 3 (TIFF 6.0 section 5); 16 bits is the most a palette's ColorMap of SHORT
     // counts can index.
     private const long PaletteColor = 3;
+
+    // PhotometricInterpretation 6 (TIFF 6.0 section 21). To undo chroma subsampling, ImageSharp 2.1.13
+    // copies each strip into a buffer of (width + 4) x (rows + 4) 3-byte pixels
+    // (YCbCrTiffColor.Decode), a second strip-sized buffer beside the strip buffer. Counted for every
+    // YCbCr TIFF, subsampled or not, planar or not: they are rare among photos, and reading two more tags
+    // that an attacker can type otherwise would add ways to count less than ImageSharp allocates.
+    private const long YCbCr = 6;
+    private const int YCbCrMargin = 4;
+    private const int YCbCrBytesPerPixel = 3;
     private const long MaxPaletteBits = 16;
 
     // The compressions ImageSharp 2.1.13 decodes by itself (TIFF 6.0 section 8 and Adobe's technical
@@ -48,7 +57,7 @@ internal static class TiffStripCheck
     private static readonly HashSet<long> DecodedCompressions = [1, 2, 3, 4, 5, 8, 32773, 32946];
 
     /// <summary>
-    /// The bytes of the strip buffer ImageSharp will allocate to decode the TIFF <paramref name="encoded"/>,
+    /// The bytes of the strip buffer (and for YCbCr, the buffer its chroma is upsampled into) ImageSharp will allocate to decode the TIFF <paramref name="encoded"/>,
     /// up to <see cref="long.MaxValue"/> (0 for anything else, or a TIFF whose first directory is not there
     /// to read). Only the first directory matters: the decoder reads the first frame alone.
     /// </summary>
@@ -152,6 +161,7 @@ internal static class TiffStripCheck
         var rows = rowsPerStrip is < 0 or >= int.MaxValue ? height : rowsPerStrip;
         rows = rowsPerStripDroppable ? Math.Max(rows, height) : rows;
         var buffer = Math.Ceiling(Math.Max(0, width) * (double)Math.Max(1, bitsPerPixel) / 8) * Math.Max(0, rows);
+        buffer += photometric == YCbCr ? (Math.Max(0, width) + YCbCrMargin) * (double)(Math.Max(0, rows) + YCbCrMargin) * YCbCrBytesPerPixel : 0;
         return buffer >= long.MaxValue ? long.MaxValue : (long)buffer;
     }
 

@@ -221,6 +221,16 @@ public sealed class DecoderBufferTests
     }
 
     [Fact]
+    public void A_ycbcr_tiffs_upsampling_buffer_is_counted_beside_its_strip_buffer()
+    {
+        // 100x100 YCbCr in one strip: ImageSharp copies the strip into (100 + 4) x (100 + 4) 3-byte pixels
+        // to undo chroma subsampling, beside the 30,000-byte strip buffer.
+        var identified = _decoder.Identify(TiffOf(100, 100, 3, Gradient(100, 100, 3), uint.MaxValue, null, (262, 3, [6])));
+
+        Assert.Equal((100 * 100 * 3) + (104 * 104 * 3), identified.DecoderBufferBytes);
+    }
+
+    [Fact]
     public void A_progressive_jpegs_coefficients_are_counted_in_what_decoding_it_holds()
     {
         // obama_family.jpg: 640x427, progressive, 4:2:2 (luma 2x1 blocks a 16x8 MCU, each chroma 1x1), so
