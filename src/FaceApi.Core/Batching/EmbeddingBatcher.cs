@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using FaceApi.Core.Alignment;
 using FaceApi.Core.Inference;
@@ -102,17 +103,29 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         Reserve(faces.Count);
-        var pending = new PendingFace[faces.Count];
-        for (var i = 0; i < pending.Length; i++)
+        var pending = Array.Empty<PendingFace>();
+        var written = 0;
+        try
         {
-            pending[i] = new PendingFace(faces[i]);
-            if (!_queue.Writer.TryWrite(pending[i]))
+            pending = new PendingFace[faces.Count];
+            for (; written < pending.Length; written++)
             {
-                // Only shutdown closes the writer; the reservation guarantees room otherwise.
-                Interlocked.Add(ref _queued, -(pending.Length - i));
-                FailRemaining(pending.AsSpan(0, i), new BatcherClosedException());
-                throw new BatcherClosedException();
+                pending[written] = new PendingFace(faces[written]);
+                if (!_queue.Writer.TryWrite(pending[written]))
+                {
+                    // Only shutdown closes the writer; the reservation guarantees room otherwise.
+                    throw new BatcherClosedException();
+                }
             }
+        }
+        catch (Exception exception)
+        {
+            // The faces not queued give their places back, and those queued fail with them (the dispatcher
+            // skips them). Shutdown, or an allocation that fails under memory pressure, which used to keep
+            // the places reserved for good: enough such failures and every face was refused queue_full.
+            Interlocked.Add(ref _queued, -(faces.Count - written));
+            FailRemaining(pending.AsSpan(0, written), exception);
+            throw;
         }
 
         var all = Task.WhenAll(pending.Select(p => p.Completion.Task));
@@ -218,14 +231,32 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             await _freeWorkers.WaitAsync().ConfigureAwait(false);
-            var batch = await GatherAsync(reader).ConfigureAwait(false);
-            if (batch.Faces.Count == 0)
+            FaceBatch? batch = null;
+            try
             {
-                _freeWorkers.Release();
-                continue;
-            }
+                batch = await GatherAsync(reader).ConfigureAwait(false);
+                if (batch.Faces.Count == 0)
+                {
+                    _freeWorkers.Release();
+                    continue;
+                }
 
-            _batches.Add(batch);
+                _batches.Add(batch);
+            }
+            catch (Exception exception)
+            {
+                // One failure here (an allocation under memory pressure, an observer) used to end this
+                // loop for good while readiness still said ready: every later face waited out its timeout.
+                // The faces of this batch fail with it (those gathered before it was returned time out);
+                // the next batch is gathered as usual.
+                _logger.LogError(exception, "Gathering a batch failed");
+                if (batch is not null)
+                {
+                    FailRemaining(CollectionsMarshal.AsSpan(batch.Faces), exception);
+                }
+
+                _freeWorkers.Release();
+            }
         }
     }
 

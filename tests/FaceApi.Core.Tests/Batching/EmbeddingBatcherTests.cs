@@ -1,3 +1,4 @@
+using FaceApi.Core.Alignment;
 using FaceApi.Core.Batching;
 using FaceApi.Core.Recognition;
 using FaceApi.Core.Tests.Recognition;
@@ -175,10 +176,60 @@ public sealed class EmbeddingBatcherTests : IDisposable
         Assert.Contains(ThreadNiceness.OfThreadsNamed("faceapi-inference-0"), thread => !before.Contains(thread.Key) && thread.Value == expected);
     }
 
+    [Fact]
+    public async Task A_failure_while_a_batch_gathers_fails_that_batch_and_the_next_is_computed()
+    {
+        // Anything the dispatcher calls can fail (an allocation under memory pressure; here the observer):
+        // it used to end the dispatcher for good, and every later face waited out its timeout.
+        using var embedder = LoadEmbedder();
+        _observer.FailNextDequeue = new OutOfMemoryException();
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 1, MaxQueueDelay = TimeSpan.Zero, RequestTimeout = TimeSpan.FromSeconds(2) });
+
+        await Assert.ThrowsAsync<BatchTimeoutException>(() => batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(0)], TestContext.Current.CancellationToken));
+        var after = await batcher.EmbedAsync([ArcFaceEmbedderTests.RandomCrop(1)], TestContext.Current.CancellationToken);
+
+        Assert.Single(after);
+    }
+
+    [Fact]
+    public async Task Faces_that_fail_to_queue_give_their_queue_places_back()
+    {
+        // The second of two faces fails as the batcher reads it (as an allocation can): the places reserved
+        // for both used to stay taken, so with room for two, no pair of faces was queued again.
+        using var embedder = LoadEmbedder();
+        await using var batcher = Create(embedder, new BatchingOptions { MaxBatchSize = 2, QueueCapacity = 2 });
+        var first = ArcFaceEmbedderTests.RandomCrop(0);
+
+        await Assert.ThrowsAsync<OutOfMemoryException>(() => batcher.EmbedAsync(new FailingAfterFirst(first), TestContext.Current.CancellationToken));
+        // The first face was queued before the second failed: the dispatcher takes it off and skips it.
+        var drained = System.Diagnostics.Stopwatch.StartNew();
+        while (batcher.QueueDepth > 0 && drained.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, batcher.QueueDepth);
+        var pair = await batcher.EmbedAsync([first, ArcFaceEmbedderTests.RandomCrop(1)], TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(2, pair.Length);
+    }
+
     private EmbeddingBatcher Create(ArcFaceEmbedder embedder, BatchingOptions options) =>
         new(embedder, options, NullLogger<EmbeddingBatcher>.Instance, _observer);
 
     private ArcFaceEmbedder LoadEmbedder(int? batchSize = null) => _models.LoadEmbedder(IResNetSpec.Tiny with { BatchSize = batchSize });
+
+    // Two faces, of which reading the second fails.
+    private sealed class FailingAfterFirst(AlignedFace first) : IReadOnlyList<AlignedFace>
+    {
+        public int Count => 2;
+
+        public AlignedFace this[int index] => index == 0 ? first : throw new OutOfMemoryException();
+
+        public IEnumerator<AlignedFace> GetEnumerator() => throw new NotSupportedException();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 
     private sealed class RecordingObserver : IBatcherObserver
     {
@@ -214,8 +265,15 @@ public sealed class EmbeddingBatcherTests : IDisposable
             }
         }
 
+        public Exception? FailNextDequeue { get; set; }
+
         public void FaceDequeued(TimeSpan wait)
         {
+            if (FailNextDequeue is { } failure)
+            {
+                FailNextDequeue = null;
+                throw failure;
+            }
         }
 
         public void FacesRejected(string reason, int count)
