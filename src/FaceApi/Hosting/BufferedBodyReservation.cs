@@ -47,6 +47,9 @@ public sealed class BufferedBodyReservation : IDisposable
     // the length tells where the array goes.
     public void Return(byte[] buffer)
     {
+        // First: the budget has its share back once either call below starts, so a failure in them
+        // (keeping a spare allocates) must not leave it here for Dispose to give back a second time.
+        _bytes -= buffer.Length;
         if (IsKeptForReuse(buffer.Length))
         {
             _budget.GiveForReuse(buffer);
@@ -56,8 +59,6 @@ public sealed class BufferedBodyReservation : IDisposable
             UploadBuffers.Return(buffer);
             _budget.Give(buffer.Length);
         }
-
-        _bytes -= buffer.Length;
     }
 
     public void Dispose()

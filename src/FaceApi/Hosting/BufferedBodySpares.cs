@@ -108,17 +108,31 @@ internal sealed class BufferedBodySpares : IDisposable
                 return;
             }
 
-            foreach (var (length, spares) in _byLength.OrderByDescending(entry => entry.Key).ToList())
+            // Without allocating: it runs when memory is short, and a failure after the budget has
+            // reserved would leave the reservation unrecorded (found in review).
+            while (_bytes > bytes && LongestKept() is { } longest && longest.Spares.TryPop(out _))
             {
-                while (_bytes > bytes && spares.TryPop(out _))
-                {
-                    _bytes -= length;
-                }
+                _bytes -= longest.Length;
             }
         }
     }
 
     public void Dispose() => _letGoUnused.Dispose();
+
+    // The longest arrays kept, if any; called with the lock held.
+    private (int Length, SparesOfOneLength Spares)? LongestKept()
+    {
+        (int Length, SparesOfOneLength Spares)? longest = null;
+        foreach (var (length, spares) in _byLength)
+        {
+            if (spares.Count > 0 && (longest is null || length > longest.Value.Length))
+            {
+                longest = (length, spares);
+            }
+        }
+
+        return longest;
+    }
 
     /// <summary>Lets go of the spares that were not needed since the last call (every <see cref="UnusedFor"/>).</summary>
     private void LetGoUnused()

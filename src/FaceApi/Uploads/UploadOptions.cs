@@ -35,7 +35,9 @@ public sealed class UploadOptions
     /// <c>ArrayPool&lt;byte&gt;.Shared</c> keeps once bodies give them back. Sixteen maximal bodies at once (our own attack 12,
     /// README, Memory) raised RSS by 384 MiB at the peak, back within 60 s, and by 233 MiB at 128 MiB,
     /// measured while answered bodies' arrays were still left to the collector.
-    /// Lower it where such a burst must stay under that bound.</item>
+    /// Lower it where such a burst must stay under that bound. And it must be at most half the managed
+    /// heap the process may use, or start-up stops (<see cref="MaxBufferedBytesValidation"/>): 256 MiB
+    /// needs a heap of 512 MiB, a container limit of 683 MiB.</item>
     /// </list>
     /// </summary>
     // At most 1 TiB, far above any replica's memory: a larger value is a typo.

@@ -173,6 +173,27 @@ public sealed class BufferedBodySparesTests
         Assert.Equal(0, budget.Spares.CountOf(3 * MiB));
     }
 
+    [Fact]
+    public void An_array_the_process_cannot_allocate_gives_its_share_back_and_lets_the_spares_go()
+    {
+        // Under a heap limit below the budget, the array a large body is copied into is the allocation
+        // that fails: its share stayed reserved for good (57 MB for a maximal JSON /verify), and the
+        // spares kept the room the next body needed. An array longer than any can be (Array.MaxLength)
+        // fails the same way, with OutOfMemoryException.
+        using var budget = NewBudget(4L << 30);
+        using (var body = budget.Open())
+        {
+            body.Return(body.RentChunk());
+        }
+
+        Assert.Equal(Chunk, budget.Spares.Bytes);
+
+        Assert.Throws<OutOfMemoryException>(() => budget.TakeSpareOrNew(Array.MaxLength + 1));
+
+        Assert.Equal(0, budget.ReservedBytes);
+        Assert.Equal(0, budget.Spares.Bytes);
+    }
+
     private static BufferedBodyBudget NewBudget(long maxBufferedBytes, TimeProvider? clock = null) =>
         new(Options.Create(new UploadOptions { MaxBufferedBytes = maxBufferedBytes }), clock ?? new FakeTimeProvider());
 

@@ -35,6 +35,8 @@ public sealed class StartupValidationTests
         { "FaceApi:Uploads:MaxBufferedBytes", "0", "MaxBufferedBytes" },
         // 1 MiB cannot hold a JSON /verify of two images at the default 20 MiB per image (55 MB).
         { "FaceApi:Uploads:MaxBufferedBytes", "1048576", "MaxBufferedBytes" },
+        // A 256 MiB heap limit (a 341 MiB container) cannot hold the default 256 MiB of bodies beside the rest.
+        { "DOTNET_GCHeapHardLimit", "0x10000000", "MaxBufferedBytes" },
         { "FaceApi:RateLimiting:PermitLimit", "0", "PermitLimit" },
         { "FaceApi:RateLimiting:Window", "00:00:00", "Window" },
         { "FaceApi:RateLimiting:QueueLimit", "-1", "QueueLimit" },
