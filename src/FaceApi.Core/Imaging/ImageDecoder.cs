@@ -238,8 +238,11 @@ public sealed class ImageDecoder
 
     // Malformed input makes codecs throw more than their own exception types: ImageSharp 2.1.13 throws
     // InvalidOperationException ("Sequence contains no elements") identifying a truncated TIFF. Every
-    // exception from a codec is therefore a verdict on the input, except running out of process memory.
-    internal static bool IsCodecFailure(Exception exception) => exception is not OutOfMemoryException;
+    // exception from a codec is therefore a verdict on the input, except running out of process memory,
+    // also when it surfaces wrapped: a type initialiser that ran out throws TypeInitializationException
+    // (seen by an attacking session under a tight heap limit: a valid 10 MP JPEG answered invalid_image).
+    internal static bool IsCodecFailure(Exception exception) =>
+        exception is not OutOfMemoryException && exception.InnerException is not OutOfMemoryException;
 
     private static ImageDecodingException MapCodecFailure(Exception exception) => exception switch
     {

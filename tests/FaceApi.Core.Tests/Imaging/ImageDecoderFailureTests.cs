@@ -136,6 +136,16 @@ public sealed class ImageDecoderFailureTests
     public void Rejects_options_outside_their_ranges_at_construction() =>
         Assert.Throws<ValidationException>(() => new ImageDecoder(new ImageDecodingOptions { MaxPixels = 0 }));
 
+    [Fact]
+    public void Running_out_of_memory_is_not_a_verdict_on_the_image_even_wrapped()
+    {
+        // Every other exception from a codec is (invalid_image); out of memory is the process's fault, and a
+        // type initialiser that runs out throws it wrapped in TypeInitializationException.
+        Assert.True(ImageDecoder.IsCodecFailure(new InvalidOperationException("Sequence contains no elements")));
+        Assert.False(ImageDecoder.IsCodecFailure(new OutOfMemoryException()));
+        Assert.False(ImageDecoder.IsCodecFailure(new TypeInitializationException("SixLabors.ImageSharp.Formats.Jpeg.JpegDecoderCore", new OutOfMemoryException())));
+    }
+
     private void AssertRefused(string expectedCode, byte[] encoded, string? description = null) =>
         AssertRefused(_decoder, expectedCode, encoded, description);
 
