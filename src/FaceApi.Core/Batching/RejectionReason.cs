@@ -25,6 +25,6 @@ public static class RejectionReason
     /// <summary>The caller went away.</summary>
     public const string Cancelled = "cancelled";
 
-    /// <summary>The process ran out of memory while serving the request (its memory limit is below what its budgets allow).</summary>
+    /// <summary>The process ran out of memory while serving the request: its memory limit is too low for its load and limits.</summary>
     public const string OutOfMemory = "out_of_memory";
 }

@@ -35,10 +35,11 @@ public sealed class ApiExceptionHandler : IExceptionHandler
 
         if (exception is OutOfMemoryException)
         {
-            // Answered 503 like any refusal under load, but the operator must hear of it: the budgets
-            // (MaxBufferedBytes, MaxDecodedPixels) allow more than this replica's memory holds.
+            // Answered 503 like any refusal under load, but the operator must hear of it: start-up keeps the
+            // body budget within half the heap, so what ran out is the memory no budget counts, and the
+            // replica needs a higher memory limit or lower limits.
             ServiceMetrics.Rejections.WithLabels(RejectionReason.OutOfMemory).Inc();
-            _logger.LogError(exception, "Out of memory serving a request: this replica's memory limit is below what its budgets allow (README, Memory)");
+            _logger.LogError(exception, "Out of memory serving a request: this replica's memory limit is too low for its load and limits (README, Memory)");
         }
         else if (ProblemResponseWriter.Classify(exception) is { Status: >= StatusCodes.Status500InternalServerError, Code: ProblemCode.InternalError })
         {
