@@ -382,11 +382,14 @@ public sealed class EmbeddingBatcher : IEmbeddingBatcher, IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "A batch of {Count} faces failed", faces.Count);
+            // The faces first: should logging fail too, their callers still get the failure rather
+            // than wait out their timeout.
             foreach (var face in faces)
             {
                 face.Completion.TrySetException(ex);
             }
+
+            _logger.LogError(ex, "A batch of {Count} faces failed", faces.Count);
         }
         finally
         {

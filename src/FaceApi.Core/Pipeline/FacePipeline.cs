@@ -73,21 +73,15 @@ public sealed class FacePipeline(
         ArgumentNullException.ThrowIfNull(request);
         // Small aligned crops skip the image stage; everything else waits its turn there.
         var inline = request.Aligned && identified.DecodingPixels <= InlineCropPixels;
-        // Before any work, so that a refusal costs nothing and comes at once.
-        shedder?.Admit(needsImageStage: !inline, batcher);
-        AlignedImage aligned;
-        if (inline)
-        {
-            aligned = DecodeCrop(identified, cancellationToken);
-        }
-        else if (request.Aligned)
-        {
-            aligned = await RunImageStageAsync(() => DecodeCrop(identified, cancellationToken), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            aligned = await RunImageStageAsync(() => DetectAndAlign(identified, request, cancellationToken), cancellationToken).ConfigureAwait(false);
-        }
+        Func<AlignedImage>? imageStage = inline ? null
+            : request.Aligned ? () => DecodeCrop(identified, cancellationToken)
+            : () => DetectAndAlign(identified, request, cancellationToken);
+        // Before any work, so that a refusal costs nothing and comes at once; after the allocations
+        // above, so that none can fail between taking a place in the shedder's line and holding it.
+        shedder?.Admit(needsImageStage: imageStage is not null, batcher);
+        var aligned = imageStage is null
+            ? DecodeCrop(identified, cancellationToken)
+            : await RunImageStageAsync(imageStage, cancellationToken).ConfigureAwait(false);
 
         var embeddings = await batcher.EmbedAsync(aligned.Crops, cancellationToken).ConfigureAwait(false);
         var faces = new AnalyzedFace[embeddings.Length];

@@ -23,13 +23,15 @@ public sealed class RequestAdmission(IOptions<RequestAdmissionOptions> options) 
     /// <exception cref="QueueFullException">Every slot is taken.</exception>
     public IDisposable Enter()
     {
+        // Allocated before the slot is taken: an allocation that failed after it would hold the slot for good.
+        var slot = new Slot(_slots);
         if (!_slots.Wait(0))
         {
             ServiceMetrics.Rejections.WithLabels(RejectionReason.ConcurrencyLimit).Inc();
             throw new QueueFullException(RetryAfter);
         }
 
-        return new Slot(_slots);
+        return slot;
     }
 
     public void Dispose() => _slots.Dispose();

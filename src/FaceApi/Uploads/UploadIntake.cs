@@ -28,7 +28,7 @@ public sealed class UploadIntake(
         var body = await UploadReader.ReadAsync(request, shape, limits, uploads.Value.BodyReadTimeout, bodyBudget, cancellationToken);
         try
         {
-            return new AdmittedUpload(body, admission.Enter());
+            return new AdmittedUpload(body, admission);
         }
         catch
         {
