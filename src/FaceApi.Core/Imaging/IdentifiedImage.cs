@@ -9,8 +9,8 @@ namespace FaceApi.Core.Imaging;
 /// </summary>
 /// <param name="Encoded">The encoded bytes.</param>
 /// <param name="Format">The format its header declares.</param>
-/// <param name="Width">Width after EXIF orientation.</param>
-/// <param name="Height">Height after EXIF orientation.</param>
+/// <param name="Width">Width after EXIF (or TIFF) orientation.</param>
+/// <param name="Height">Height after EXIF (or TIFF) orientation.</param>
 public sealed record IdentifiedImage(ReadOnlyMemory<byte> Encoded, IImageFormat Format, int Width, int Height)
 {
     /// <summary>Pixels the decoded image will hold.</summary>
@@ -29,6 +29,12 @@ public sealed record IdentifiedImage(ReadOnlyMemory<byte> Encoded, IImageFormat 
     /// for an upright image of a format decoded a row at a time.
     /// </summary>
     public long DecoderBufferBytes { get; init; }
+
+    /// <summary>
+    /// The EXIF orientation (CIPA DC-008, tag 0x0112; for a TIFF, its Orientation tag, <see cref="TiffOrientation"/>)
+    /// decoding turns the image by, 1 to 8; 1 (top left) leaves it as stored.
+    /// </summary>
+    internal ushort Orientation { get; init; } = 1;
 
     /// <summary>
     /// What ImageSharp reads instead of <see cref="Encoded"/>, when that is a JPEG libjpeg reads otherwise

@@ -66,7 +66,8 @@ public sealed class ImageDecoder
     }
 
     /// <summary>
-    /// Decodes the first frame of <paramref name="encoded"/>, applies its EXIF orientation and returns it as
+    /// Decodes the first frame of <paramref name="encoded"/>, applies its EXIF orientation (a TIFF's: its
+    /// Orientation tag, <see cref="TiffOrientation"/>) and returns it as
     /// RGB24; the caller owns and disposes the image. Width and height are those after orientation.
     /// </summary>
     /// <param name="encoded">The encoded image. Array-backed memory is read in place, without a copy.</param>
@@ -121,14 +122,14 @@ public sealed class ImageDecoder
         }
 
         using var stream = OpenReadOnlyStream(encoded, asLibjpegReadsIt);
-        var (format, width, height, reoriented) = IdentifyWithinLimits(stream, encoded.Span);
+        var (format, width, height, orientation) = IdentifyWithinLimits(stream, encoded.Span);
         // Turning to EXIF orientation (AutoOrient) writes a second image of the same size (an attacking
         // session: a 7000x7000 JPEG of orientation 6 raised RSS by 280 MiB, of orientation 1 by 143); a
         // mirror-only orientation, which may not, is counted alike.
-        decoderBufferBytes += reoriented ? 3L * width * height : 0;
+        decoderBufferBytes += orientation != ExifOrientationMode.TopLeft ? 3L * width * height : 0;
         decoderBufferBytes += WebpLossyCost.DecoderBytes(encoded.Span, width, height);
 
-        var identified = new IdentifiedImage(encoded, format, width, height) { AsLibjpegReadsIt = asLibjpegReadsIt, DecoderBufferBytes = decoderBufferBytes };
+        var identified = new IdentifiedImage(encoded, format, width, height) { AsLibjpegReadsIt = asLibjpegReadsIt, DecoderBufferBytes = decoderBufferBytes, Orientation = orientation };
         // MaxPixels bounds what decoding holds, not only what it yields: ImageSharp's own buffers beside the
         // pixels (a progressive JPEG's coefficients, a TIFF's strip buffer) took up to 1 GB from a few
         // kilobytes where the pixels alone were within the limit.
@@ -163,7 +164,7 @@ public sealed class ImageDecoder
         }
 
         using var stream = OpenReadOnlyStream(identified.Encoded, identified.AsLibjpegReadsIt);
-        return DecodeUpright(stream);
+        return DecodeUpright(stream, identified.Orientation);
     }
 
     /// <summary>
@@ -183,7 +184,7 @@ public sealed class ImageDecoder
 
     // Reads the header only (for GIF, the frame descriptors; for JPEG, the segments before the first scan),
     // so a decompression bomb that declares 100000x100000 pixels is refused before any pixel buffer exists.
-    private (IImageFormat Format, int Width, int Height, bool Reoriented) IdentifyWithinLimits(Stream stream, ReadOnlySpan<byte> encoded)
+    private (IImageFormat Format, int Width, int Height, ushort Orientation) IdentifyWithinLimits(Stream stream, ReadOnlySpan<byte> encoded)
     {
         IImageInfo? info;
         IImageFormat? format;
@@ -203,7 +204,11 @@ public sealed class ImageDecoder
                 : new ImageDecodingException(ImageErrorCode.InvalidImage, "The data is not an image in a known format.");
         }
 
-        var orientation = info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value ?? ExifOrientationMode.TopLeft;
+        // A TIFF's own tag, which ImageSharp does not apply (TiffOrientation); an EXIF value outside 1 to 8
+        // means none, to AutoOrient as to OpenCV.
+        var orientation = format is TiffFormat ? TiffOrientation.Read(encoded)
+            : info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value ?? ExifOrientationMode.TopLeft;
+        orientation = orientation is >= ExifOrientationMode.TopLeft and <= ExifOrientationMode.LeftBottom ? orientation : ExifOrientationMode.TopLeft;
         var (width, height) = SwapsWidthAndHeight(orientation) ? (info.Height, info.Width) : (info.Width, info.Height);
         if (width > _maxWidth || height > _maxHeight || (long)width * height > _maxPixels)
         {
@@ -212,7 +217,7 @@ public sealed class ImageDecoder
                 $"The image is {width}x{height} pixels; the limits are {_maxWidth}x{_maxHeight} and {_maxPixels} pixels.");
         }
 
-        return (format, width, height, orientation is > ExifOrientationMode.TopLeft and <= ExifOrientationMode.LeftBottom);
+        return (format, width, height, orientation);
     }
 
     // EXIF orientations 5-8 (LeftTop, RightTop, RightBottom, LeftBottom) transpose the stored image
@@ -220,13 +225,20 @@ public sealed class ImageDecoder
     private static bool SwapsWidthAndHeight(ushort orientation) =>
         orientation is >= ExifOrientationMode.LeftTop and <= ExifOrientationMode.LeftBottom;
 
-    private Image<Rgb24> DecodeUpright(Stream stream)
+    // Turns the image by the orientation Identify read, so that it comes out at the size Identify reported
+    // and counted: for a TIFF that is its tag, which ImageSharp leaves where AutoOrient does not look.
+    private Image<Rgb24> DecodeUpright(Stream stream, ushort orientation)
     {
         Image<Rgb24>? image = null;
         try
         {
             image = Image.Load<Rgb24>(_configuration, stream);
-            image.Mutate(static context => context.AutoOrient());
+            if (orientation != ExifOrientationMode.TopLeft)
+            {
+                (image.Metadata.ExifProfile ??= new ExifProfile()).SetValue(ExifTag.Orientation, orientation);
+                image.Mutate(static context => context.AutoOrient());
+            }
+
             return image;
         }
         catch (Exception exception) when (IsCodecFailure(exception))

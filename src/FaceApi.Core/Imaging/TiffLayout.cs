@@ -57,6 +57,27 @@ internal readonly record struct TiffLayout(bool BigEndian, int CountSize, int En
     public uint ReadUInt32(ReadOnlySpan<byte> data) =>
         BigEndian ? BinaryPrimitives.ReadUInt32BigEndian(data) : BinaryPrimitives.ReadUInt32LittleEndian(data);
 
+    /// <summary>
+    /// Reads the layout of <paramref name="tiff"/> and finds its first directory, the one that describes the
+    /// first image. <paramref name="entries"/> are that directory's entries the data holds, <see cref="EntrySize"/>
+    /// bytes each. False for anything that is not a TIFF structure, or whose first directory is not there to read.
+    /// </summary>
+    public static bool TryReadFirstDirectory(ReadOnlySpan<byte> tiff, out TiffLayout layout, out ReadOnlySpan<byte> entries)
+    {
+        entries = [];
+        if (Read(tiff) is not { } read || read.FirstDirectory <= 0 || read.FirstDirectory > tiff.Length - read.CountSize)
+        {
+            layout = default;
+            return false;
+        }
+
+        layout = read;
+        var directory = tiff[(int)read.FirstDirectory..];
+        var present = (directory.Length - read.CountSize) / read.EntrySize;
+        entries = directory.Slice(read.CountSize, (int)Math.Min(read.ReadDirectoryCount(directory), present) * read.EntrySize);
+        return true;
+    }
+
     /// <summary>An offset or value count: 4 bytes in classic TIFF, 8 in BigTIFF (read up to <see cref="long.MaxValue"/>).</summary>
     public long ReadOffset(ReadOnlySpan<byte> data) => OffsetSize == 4
         ? ReadUInt32(data)

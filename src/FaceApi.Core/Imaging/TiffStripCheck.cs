@@ -68,21 +68,18 @@ internal static class TiffStripCheck
     /// </exception>
     internal static long StripBufferBytes(ReadOnlySpan<byte> encoded)
     {
-        if (TiffLayout.Read(encoded) is not { } layout || layout.FirstDirectory <= 0 || layout.FirstDirectory > encoded.Length - layout.CountSize)
+        if (!TiffLayout.TryReadFirstDirectory(encoded, out var layout, out var entries))
         {
             return 0;
         }
 
-        var directory = encoded[(int)layout.FirstDirectory..];
-        var present = (directory.Length - layout.CountSize) / layout.EntrySize;
-        var entries = (int)Math.Min(layout.ReadDirectoryCount(directory), present);
         // A tag absent, or of a type or value ImageSharp refuses, reads -1 here.
         long width = -1, height = -1, bitsPerPixel = -1, compression = -1, photometric = -1, rowsPerStrip = -1, stripBytes = 0;
         var rowsPerStripDroppable = false;
         var read = new HashSet<ushort>();
-        for (var i = 0; i < entries; i++)
+        for (var at = 0; at < entries.Length; at += layout.EntrySize)
         {
-            var entry = directory.Slice(layout.CountSize + (i * layout.EntrySize), layout.EntrySize);
+            var entry = entries.Slice(at, layout.EntrySize);
             var tag = layout.ReadUInt16(entry);
             if (tag is not (ImageWidth or ImageLength or BitsPerSample or Compression or PhotometricInterpretation or RowsPerStrip or StripByteCounts))
             {
