@@ -73,9 +73,8 @@ public sealed class FacePipeline(
         ArgumentNullException.ThrowIfNull(request);
         // Small aligned crops skip the image stage; everything else waits its turn there.
         var inline = request.Aligned && identified.DecodingPixels <= InlineCropPixels;
-        Func<AlignedImage>? imageStage = inline ? null
-            : request.Aligned ? () => DecodeCrop(identified, cancellationToken)
-            : () => DetectAndAlign(identified, request, cancellationToken);
+        var imageStage = inline ? null
+            : Timed(request.Aligned ? () => DecodeCrop(identified, cancellationToken) : () => DetectAndAlign(identified, request, cancellationToken));
         // Before any work, so that a refusal costs nothing and comes at once; after the allocations
         // above, so that none can fail between taking a place in the shedder's line and holding it.
         shedder?.Admit(needsImageStage: imageStage is not null, batcher);
@@ -100,21 +99,23 @@ public sealed class FacePipeline(
         return new AlignedImage(crop.Width, crop.Height, 1, null, [FaceAligner.FromCrop(crop, cropSize)]);
     }
 
+    // The image stage's work, and how long a compute thread spent on it.
+    private static Func<(AlignedImage Aligned, TimeSpan StageTime)> Timed(Func<AlignedImage> work) => () =>
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = work();
+        return (result, Stopwatch.GetElapsedTime(started));
+    };
+
     // On a compute thread, holding the image's place in load shedding's line until it is done there.
-    private async Task<AlignedImage> RunImageStageAsync(Func<AlignedImage> work, CancellationToken cancellationToken)
+    // Nothing is allocated before the try, whose finally gives the place back.
+    private async Task<AlignedImage> RunImageStageAsync(Func<(AlignedImage Aligned, TimeSpan StageTime)> timedWork, CancellationToken cancellationToken)
     {
         AlignedImage? aligned = null;
         TimeSpan? stageTime = null;
         try
         {
-            (aligned, stageTime) = await compute.Run(
-                () =>
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    var result = work();
-                    return (result, Stopwatch.GetElapsedTime(started));
-                },
-                cancellationToken).ConfigureAwait(false);
+            (aligned, stageTime) = await compute.Run(timedWork, cancellationToken).ConfigureAwait(false);
             return aligned;
         }
         finally
