@@ -1,5 +1,6 @@
 using System.Buffers;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 
 namespace FaceApi.Core.Imaging;
 
@@ -32,9 +33,10 @@ public sealed record IdentifiedImage(ReadOnlyMemory<byte> Encoded, IImageFormat 
 
     /// <summary>
     /// The EXIF orientation (CIPA DC-008, tag 0x0112; for a TIFF, its Orientation tag, <see cref="TiffOrientation"/>)
-    /// decoding turns the image by, 1 to 8; 1 (top left) leaves it as stored.
+    /// decoding turns the image by, 1 to 8, as <see cref="ImageDecoder.Identify"/> read it; top left, the
+    /// default, leaves it as stored (an instance not made by Identify is decoded unturned).
     /// </summary>
-    internal ushort Orientation { get; init; } = 1;
+    internal ushort Orientation { get; init; } = ExifOrientationMode.TopLeft;
 
     /// <summary>
     /// What ImageSharp reads instead of <see cref="Encoded"/>, when that is a JPEG libjpeg reads otherwise

@@ -204,11 +204,10 @@ public sealed class ImageDecoder
                 : new ImageDecodingException(ImageErrorCode.InvalidImage, "The data is not an image in a known format.");
         }
 
-        // A TIFF's own tag, which ImageSharp does not apply (TiffOrientation); an EXIF value outside 1 to 8
-        // means none, to AutoOrient as to OpenCV.
-        var orientation = format is TiffFormat ? TiffOrientation.Read(encoded)
-            : info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value ?? ExifOrientationMode.TopLeft;
-        orientation = orientation is >= ExifOrientationMode.TopLeft and <= ExifOrientationMode.LeftBottom ? orientation : ExifOrientationMode.TopLeft;
+        // A TIFF's own tag, which ImageSharp does not apply (TiffOrientation). A JPEG's EXIF as Identify reads
+        // it, up to the first scan, as libjpeg reads markers for OpenCV: an EXIF block after the scan, which
+        // ImageSharp's full decode reads too, turned the image Identify had sized and counted unturned.
+        var orientation = format is TiffFormat ? TiffOrientation.Read(encoded) : ExifOrientationOf(info.Metadata);
         var (width, height) = SwapsWidthAndHeight(orientation) ? (info.Height, info.Width) : (info.Width, info.Height);
         if (width > _maxWidth || height > _maxHeight || (long)width * height > _maxPixels)
         {
@@ -219,6 +218,12 @@ public sealed class ImageDecoder
 
         return (format, width, height, orientation);
     }
+
+    // A value outside the eight EXIF defines (CIPA DC-008 Exif 2.32, tag 0x0112) turns nothing, to AutoOrient as to OpenCV.
+    private static ushort ExifOrientationOf(ImageMetadata metadata) =>
+        metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value is { } orientation and >= ExifOrientationMode.TopLeft and <= ExifOrientationMode.LeftBottom
+            ? orientation
+            : ExifOrientationMode.TopLeft;
 
     // EXIF orientations 5-8 (LeftTop, RightTop, RightBottom, LeftBottom) transpose the stored image
     // (CIPA DC-008 Exif 2.32, tag 0x0112), so the upright image is height x width.

@@ -1,3 +1,5 @@
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+
 namespace FaceApi.Core.Imaging;
 
 /// <summary>
@@ -17,24 +19,21 @@ internal static class TiffOrientation
 {
     private const ushort OrientationTag = 274;
 
-    // TIFF 6.0 section 8: 1 is "row 0 at the top, column 0 at the left", the default; 8 is the last defined.
-    private const ushort TopLeft = 1;
-    private const ushort LastDefined = 8;
-
     // Integer types libtiff does not take for a SHORT tag (TIFFReadDirEntryShort): IFD (13, Adobe's TIFF
     // Technical Note 1) and IFD8 (18, BigTIFF). The others TiffLayout reads it takes, when in range.
     private const ushort IfdType = 13;
     private const ushort Ifd8Type = 18;
 
     /// <summary>
-    /// The orientation to turn the TIFF <paramref name="encoded"/> by, in EXIF's numbering (the same as
-    /// TIFF's); <see cref="TopLeft"/> for none, and for anything that is not a TIFF.
+    /// The orientation to turn the TIFF <paramref name="encoded"/> by, 1 to 8 in EXIF's numbering, which is
+    /// TIFF's (TIFF 6.0 section 8; 1, <see cref="ExifOrientationMode.TopLeft"/>, the default, for none, and
+    /// for anything that is not a TIFF).
     /// </summary>
     internal static ushort Read(ReadOnlySpan<byte> encoded)
     {
         if (!TiffLayout.TryReadFirstDirectory(encoded, out var layout, out var entries))
         {
-            return TopLeft;
+            return ExifOrientationMode.TopLeft;
         }
 
         for (var at = 0; at < entries.Length; at += layout.EntrySize)
@@ -45,10 +44,21 @@ internal static class TiffOrientation
                 continue;
             }
 
+            // The first entry decides, valid or not.
+            if (layout.ReadUInt16(entry[2..]) is IfdType or Ifd8Type)
+            {
+                return ExifOrientationMode.TopLeft;
+            }
+
             var values = layout.ValuesOf(encoded, entry);
-            return layout.ReadUInt16(entry[2..]) is not (IfdType or Ifd8Type) && values.Count == 1 && values[0] is >= TopLeft and <= LastDefined ? (ushort)values[0] : TopLeft;
+            if (values.Count != 1)
+            {
+                return ExifOrientationMode.TopLeft;
+            }
+
+            return values[0] is >= ExifOrientationMode.TopLeft and <= ExifOrientationMode.LeftBottom ? (ushort)values[0] : ExifOrientationMode.TopLeft;
         }
 
-        return TopLeft;
+        return ExifOrientationMode.TopLeft;
     }
 }

@@ -210,6 +210,29 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void An_exif_orientation_after_the_scan_turns_nothing_as_in_opencv()
+    {
+        // OpenCV takes EXIF from the markers libjpeg saves before the first scan: checked with python3-opencv
+        // 4.6, an APP1 of Orientation 6 just before EOI leaves the image as stored. ImageSharp's Identify
+        // stops at the scan too, but its full decode read the late EXIF and turned the image Identify had
+        // sized and counted as stored.
+        using var upright = LoadUprightPhoto();
+        // Without the photo's own EXIF, which ImageSharp would read instead of a later one.
+        upright.Metadata.ExifProfile = null;
+        var jpeg = Encode(upright, new JpegEncoder { Quality = 95 });
+        byte[] exif = [.. "Exif\0\0II*\0"u8, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0];
+        byte[] lateExif = [.. jpeg[..^2], 0xFF, 0xE1, 0, (byte)(2 + exif.Length), .. exif, .. jpeg[^2..]];
+        using var stored = _decoder.Decode(jpeg);
+
+        var identified = _decoder.Identify(lateExif);
+        using var decoded = _decoder.Decode(identified);
+
+        Assert.Equal(upright.Size(), new Size(identified.Width, identified.Height));
+        Assert.Equal(0, identified.DecoderBufferBytes);
+        Assert.Equal(0, PixelDifference.MeanAbsolute(stored, decoded));
+    }
+
+    [Fact]
     public void Applies_size_limits_to_the_upright_dimensions()
     {
         using var upright = LoadUprightPhoto();

@@ -14,6 +14,7 @@ namespace FaceApi.Core.Tests.Imaging;
 public sealed class TiffOrientationTests
 {
     private const ushort OrientationTag = 274;
+    private const ushort ExifPointer = 0x8769;
 
     // Field types (TIFF 6.0 section 2; IFD from Adobe's TIFF Technical Note 1).
     private const ushort Byte = 1;
@@ -67,11 +68,31 @@ public sealed class TiffOrientationTests
         Assert.Equal(0, PixelDifference.MeanAbsolute(upright, decoded));
     }
 
-    [Fact]
-    public void Of_two_orientation_tags_the_first_counts()
+    [Theory]
+    [InlineData(6, 3, 6)]
+    [InlineData(9, 6, 1)] // the first decides even when libtiff cannot take it
+    public void Of_two_orientation_tags_the_first_counts(uint first, uint second, ushort appliedAs)
     {
         using var upright = Photo();
-        var tiff = StoredAs(upright, 6, (OrientationTag, Short, [6]), (OrientationTag, Short, [3]));
+        var tiff = StoredAs(upright, appliedAs, (OrientationTag, Short, [first]), (OrientationTag, Short, [second]));
+
+        using var decoded = _decoder.Decode(tiff);
+
+        Assert.Equal(0, PixelDifference.MeanAbsolute(upright, decoded));
+    }
+
+    [Fact]
+    public void An_orientation_in_the_exif_directory_alone_turns_nothing()
+    {
+        using var upright = Photo();
+        var pixels = StoredPixels(upright, 1, out var width, out var height);
+        // After the pixels, outside the one strip: an EXIF directory (pointed to by tag 34665, CIPA DC-008
+        // 4.6.3) of one entry, Orientation 6, then no next directory.
+        byte[] exifDirectory = [1, 0, 0x12, 0x01, (byte)Short, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0];
+        // TiffOf writes the pixels 8 bytes into the file, after the header.
+        var exifAt = 8 + (uint)pixels.Length;
+        var tiff = CraftedImages.TiffOf(
+            width, height, 3, [.. pixels, .. exifDirectory], uint.MaxValue, [(0, (uint)pixels.Length)], (ExifPointer, Long, [exifAt]));
 
         using var decoded = _decoder.Decode(tiff);
 
@@ -87,13 +108,20 @@ public sealed class TiffOrientationTests
     }
 
     // An uncompressed RGB TIFF of `upright` as a camera stores it under `orientation`, with `entries` as its
-    // only tags beyond the image's own. Where each stored pixel comes from is TIFF 6.0's definition of
-    // the orientations (section 8: where row 0 and column 0 are in the upright image).
+    // only tags beyond the image's own.
     private static byte[] StoredAs(Image<Rgb24> upright, ushort orientation, params (ushort Tag, ushort Type, uint[] Values)[] entries)
+    {
+        var pixels = StoredPixels(upright, orientation, out var storedWidth, out var storedHeight);
+        return CraftedImages.TiffOf(storedWidth, storedHeight, 3, pixels, uint.MaxValue, null, entries);
+    }
+
+    // The RGB samples of `upright` stored under `orientation`, row by row. Where each comes from is TIFF 6.0's
+    // definition of the orientations (section 8: where row 0 and column 0 are in the upright image).
+    private static byte[] StoredPixels(Image<Rgb24> upright, ushort orientation, out int storedWidth, out int storedHeight)
     {
         int width = upright.Width, height = upright.Height;
         var transposed = orientation >= 5;
-        var (storedWidth, storedHeight) = transposed ? (height, width) : (width, height);
+        (storedWidth, storedHeight) = transposed ? (height, width) : (width, height);
         var pixels = new byte[storedWidth * storedHeight * 3];
         for (var y = 0; y < storedHeight; y++)
         {
@@ -116,6 +144,6 @@ public sealed class TiffOrientationTests
             }
         }
 
-        return CraftedImages.TiffOf(storedWidth, storedHeight, 3, pixels, uint.MaxValue, null, entries);
+        return pixels;
     }
 }
