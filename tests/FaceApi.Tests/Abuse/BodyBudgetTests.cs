@@ -219,8 +219,25 @@ public sealed class BodyBudgetTests(BodyBudgetService factory) : IClassFixture<B
         Assert.Equal(0, factory.Budget.ReservedBytes);
     }
 
-    // A /verify of two stored embeddings (no decoding, so the answer is immediate and nothing but the
-    // body budget refuses it), padded with an unknown field to exactly `length` bytes.
+    [Fact]
+    public async Task Unescaping_a_json_image_takes_its_copy_from_the_budget()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        var rejectionsBefore = Rejections;
+        // One image string filling a maximal body, every character of it an escaped slash (JSON's "\/").
+        // Unescaping copies it into an array of 512 KiB beside the body's own 512 KiB, more than the
+        // budget's 960 KiB. Uncounted, such copies ran the service out of memory under a heap limit that
+        // start-up accepts (an attacking session: nine 57 MB /verify bodies, 4 runs in 5).
+        const string Opening = "{\"image1\":\"", Closing = "\"}";
+        var pairs = (int)((MaximalBody - Opening.Length - Closing.Length) / 2);
+        var body = Opening + string.Concat(Enumerable.Repeat("\\/", pairs)) + Closing;
+
+        using var answer = await client.PostAsync("/verify", new StringContent(body, Encoding.ASCII, "application/json"), TestContext.Current.CancellationToken);
+
+        await answer.IsProblemAsync(HttpStatusCode.ServiceUnavailable, "queue_full");
+        Assert.Equal(1, Rejections - rejectionsBefore);
+        Assert.Equal(0, factory.Budget.ReservedBytes);
+    }
 
     // Starts reading the answer before the body is sent, so an early answer is read before the server closes.
     private static async Task<(int Status, string Head, string Body, double Seconds)> TimedAnswerAsync(RawHttpConnection connection)
