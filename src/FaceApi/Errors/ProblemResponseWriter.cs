@@ -68,7 +68,7 @@ public sealed class ProblemResponseWriter(IProblemDetailsService problemDetails)
         BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } =>
             (StatusCodes.Status408RequestTimeout, ProblemCode.RequestTimeout, "The request body arrived too slowly."),
         BadHttpRequestException bad => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, bad.Message),
-        InvalidDataException invalid => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, $"Malformed request body: {invalid.Message}"),
+        InvalidDataException invalid => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, $"Malformed request body: {WithoutEchoedData(invalid.Message)}."),
         System.Text.Json.JsonException => (StatusCodes.Status400BadRequest, ProblemCode.InvalidRequest, "The JSON body is malformed."),
         // The process reached its memory limit (a container's, or DOTNET_GCHeapHardLimit) while serving
         // the request: the service is at capacity, not broken, and the memory comes back as the requests
@@ -76,4 +76,9 @@ public sealed class ProblemResponseWriter(IProblemDetailsService problemDetails)
         OutOfMemoryException => (StatusCodes.Status503ServiceUnavailable, ProblemCode.QueueFull, "The service is short of memory for this request now; retry shortly."),
         _ => (StatusCodes.Status500InternalServerError, ProblemCode.InternalError, "An unexpected error occurred."),
     };
+
+    // The multipart reader quotes the client's bytes after a colon ("Invalid header line: <the line>", up
+    // to 16 KB of what may be base64 image data or an embedding); images and embeddings are biometric
+    // data, which no answer repeats (an attacking session found them echoed). Its own words come first.
+    private static string WithoutEchoedData(string message) => message.Split(':', 2)[0].TrimEnd('.');
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using FaceApi.Testing;
 using FaceApi.Tests.Endpoints;
 using FaceApi.Tests.Hosting;
@@ -172,6 +174,25 @@ public sealed class BadInputTests(DefaultService factory) : IClassFixture<Defaul
         using var control = new HttpClient();
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => control.GetAsync("http://127.0.0.1:9/control", TestContext.Current.CancellationToken));
         Assert.Contains(outbound.Requests, uri => uri == "http://127.0.0.1:9/control");
+    }
+
+    [Fact]
+    public async Task A_malformed_multipart_part_header_is_an_invalid_request_whose_answer_does_not_repeat_it()
+    {
+        var client = await factory.CreateReadyClientAsync();
+        // A part header line without a colon that holds what a client may have put there by mistake: an
+        // image as base64, which the multipart reader's message quotes whole.
+        var base64 = Convert.ToBase64String(TestData.ReadFacePhoto("obama.jpg"), 0, 3000);
+        using var content = new StringContent($"--b\r\n{base64}\r\n\r\nx\r\n--b--\r\n", Encoding.ASCII);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+
+        using var response = await client.EmbedAsync(content);
+
+        await response.IsProblemAsync(HttpStatusCode.BadRequest, "invalid_request");
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var detail = problem.RootElement.GetProperty("detail").GetString()!;
+        Assert.StartsWith("Malformed request body: ", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(base64[..40], detail, StringComparison.Ordinal);
     }
 
     [Theory]
