@@ -16,8 +16,8 @@ public sealed class UploadOptions
     public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Request-body memory held at once: every body being read or served, and the chunks and arrays kept for
-    /// reuse (<see cref="Hosting.BufferedBodyBudget"/>); a body that would grow past it is refused at once with
+    /// Request-body memory held at once: every body being read or served, the copy a JSON image string with
+    /// escapes is unescaped through, and the chunks and arrays kept for reuse (<see cref="Hosting.BufferedBodyBudget"/>); a body that would grow past it is refused at once with
     /// 503 <c>queue_full</c>. Bodies are read before admission, so nothing else bounds them in a burst.
     /// Default 256 MiB, from three bounds (figures at the default 20 MiB <c>Limits:MaxEncodedBytes</c>):
     /// <list type="bullet">
