@@ -40,7 +40,7 @@ internal static class JsonUploadParser
                 }
                 else if (shape.IsImageField(field))
                 {
-                    body.Images[field] = DecodeBase64InPlace(ref reader, json, jsonMemory, field, limits.MaxImageBytes, body.Reservation);
+                    body.Images[field] = DecodeBase64InPlace(ref reader, json, jsonMemory, field, limits, body.Reservation);
                 }
                 else
                 {
@@ -64,9 +64,12 @@ internal static class JsonUploadParser
     // decoding in place costs no second buffer. Text with escapes is unescaped through one, from the
     // body's share of the budget like the body itself: a string of "\/" escapes made an uncounted copy
     // as large as the body (an attacking session: out-of-memory failures under a heap limit that start-up
-    // accepts, in 4 of 5 runs of nine 57 MB /verify bodies against none unescaped).
+    // accepts, in 4 of 5 runs of nine 57 MB /verify bodies against none unescaped). The copy holds at most
+    // what an image within the limit can unescape to, its base64 and a data URL's prefix (which the
+    // envelope allows for): longer text is too large whatever it holds, and is refused as such rather
+    // than for want of budget.
     private static ReadOnlyMemory<byte> DecodeBase64InPlace(
-        ref Utf8JsonReader reader, Span<byte> json, ReadOnlyMemory<byte> jsonMemory, string field, int maxImageBytes, BufferedBodyReservation reservation)
+        ref Utf8JsonReader reader, Span<byte> json, ReadOnlyMemory<byte> jsonMemory, string field, UploadLimits limits, BufferedBodyReservation reservation)
     {
         if (reader.TokenType != JsonTokenType.String)
         {
@@ -79,12 +82,18 @@ internal static class JsonUploadParser
         if (reader.ValueIsEscaped)
         {
             // Some encoders escape '/' as "\/" (PHP's json_encode does); unescaped text is never longer.
-            var unescaped = reservation.Rent(text.Length);
+            var longest = (int)Math.Min(text.Length, limits.MaxBase64ImageBytes + UploadLimits.EnvelopeBytes);
+            var unescaped = reservation.Rent(longest);
             try
             {
-                var length = CopyText(ref reader, unescaped);
+                var length = CopyText(ref reader, unescaped.AsSpan(0, longest));
                 unescaped.AsSpan(0, length).CopyTo(text);
                 text = text[..length];
+            }
+            catch (ArgumentException)
+            {
+                // Utf8JsonReader.CopyString: the unescaped text does not fit in what any image within the limit takes.
+                throw UploadProblems.ImageTooLarge(field, limits.MaxImageBytes);
             }
             finally
             {
@@ -100,9 +109,9 @@ internal static class JsonUploadParser
             text = comma < 0 ? [] : text[(comma + 1)..];
         }
 
-        if ((long)text.Length / 4 * 3 > maxImageBytes + 3L)
+        if ((long)text.Length / 4 * 3 > limits.MaxImageBytes + 3L)
         {
-            throw UploadProblems.ImageTooLarge(field, maxImageBytes);
+            throw UploadProblems.ImageTooLarge(field, limits.MaxImageBytes);
         }
 
         if (Base64.DecodeFromUtf8InPlace(text, out var written) != OperationStatus.Done)
