@@ -1,8 +1,6 @@
 using FaceApi.Core.Batching;
 using FaceApi.Hosting;
 using FaceApi.Tests.Metrics;
-using FaceApi.Uploads;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FaceApi.Tests.Abuse;
@@ -26,7 +24,7 @@ public sealed class BufferedBodySparesTests
     [Fact]
     public void Returned_chunks_are_reused_and_spare_and_reserved_bytes_together_never_exceed_the_budget()
     {
-        using var budget = NewBudget(8 * Chunk);
+        using var budget = BodyBudgets.Of(8 * Chunk);
 
         // A burst fills the budget with chunks, and gives them back: all eight are kept for reuse.
         using var burst = budget.Open();
@@ -73,7 +71,7 @@ public sealed class BufferedBodySparesTests
     public void Chunks_unused_through_a_whole_interval_are_let_go_and_those_used_are_kept()
     {
         var clock = new FakeTimeProvider();
-        using var budget = NewBudget(3 * Chunk, clock);
+        using var budget = BodyBudgets.Of(3 * Chunk, clock);
         using var body = budget.Open();
         var spares = budget.Spares;
         var burst = Enumerable.Range(0, 3).Select(_ => body.RentChunk()).ToArray();
@@ -99,7 +97,7 @@ public sealed class BufferedBodySparesTests
     [Fact]
     public void A_large_array_is_kept_within_the_budget_and_reused_by_the_next_body_of_about_its_size()
     {
-        using var budget = NewBudget(8L * MiB);
+        using var budget = BodyBudgets.Of(8L * MiB);
         byte[] first;
         using (var body = budget.Open())
         {
@@ -123,7 +121,7 @@ public sealed class BufferedBodySparesTests
     [Fact]
     public void Spare_arrays_go_before_spare_chunks_when_a_body_needs_the_room()
     {
-        using var budget = NewBudget(4L * MiB);
+        using var budget = BodyBudgets.Of(4L * MiB);
         using (var body = budget.Open())
         {
             var chunks = new[] { body.RentChunk(), body.RentChunk() };
@@ -151,7 +149,7 @@ public sealed class BufferedBodySparesTests
     public void Arrays_no_body_needed_through_a_whole_interval_are_let_go()
     {
         var clock = new FakeTimeProvider();
-        using var budget = NewBudget(16L * MiB, clock);
+        using var budget = BodyBudgets.Of(16L * MiB, clock);
         using var body = budget.Open();
         var twoMiB = new[] { body.Rent(2 * MiB), body.Rent(2 * MiB) };
         var threeMiB = body.Rent(3 * MiB);
@@ -180,7 +178,7 @@ public sealed class BufferedBodySparesTests
         // that fails: its share stayed reserved for good (57 MB for a maximal JSON /verify), and the
         // spares kept the room the next body needed. An array longer than any can be (Array.MaxLength)
         // fails the same way, with OutOfMemoryException.
-        using var budget = NewBudget(4L << 30);
+        using var budget = BodyBudgets.Of(4L << 30);
         using (var body = budget.Open())
         {
             body.Return(body.RentChunk());
@@ -193,9 +191,6 @@ public sealed class BufferedBodySparesTests
         Assert.Equal(0, budget.ReservedBytes);
         Assert.Equal(0, budget.Spares.Bytes);
     }
-
-    private static BufferedBodyBudget NewBudget(long maxBufferedBytes, TimeProvider? clock = null) =>
-        new(Options.Create(new UploadOptions { MaxBufferedBytes = maxBufferedBytes }), clock ?? new FakeTimeProvider());
 
     private static void AssertWithinBudget(BufferedBodyBudget budget) =>
         Assert.True(budget.ReservedBytes + budget.Spares.Bytes <= 8 * Chunk, $"{budget.ReservedBytes} B reserved and {budget.Spares.Bytes} B spare exceed the budget of {8 * Chunk} B");

@@ -4,8 +4,6 @@ using FaceApi.Hosting;
 using FaceApi.OpenApi;
 using FaceApi.Tests.Metrics;
 using FaceApi.Uploads;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace FaceApi.Tests.Abuse;
 
@@ -32,7 +30,7 @@ public sealed class EscapedJsonImageBudgetTests
     [Fact]
     public void The_copy_is_reserved_while_it_is_used_and_given_back_after()
     {
-        using var budget = NewBudget(2 * PooledArray);
+        using var budget = BodyBudgets.Of(2 * PooledArray);
         using var body = BodyOf(budget);
 
         JsonUploadParser.Parse(body.Array.AsSpan(0, Json.Length), body.Array.AsMemory(0, Json.Length), Shape, Limits, body.Uploaded);
@@ -44,7 +42,7 @@ public sealed class EscapedJsonImageBudgetTests
     [Fact]
     public void Without_room_for_the_copy_the_body_is_refused_and_holds_only_its_own_array()
     {
-        using var budget = NewBudget((2 * PooledArray) - 1);
+        using var budget = BodyBudgets.Of((2 * PooledArray) - 1);
         using var body = BodyOf(budget);
 
         Assert.Throws<QueueFullException>(() =>
@@ -52,9 +50,6 @@ public sealed class EscapedJsonImageBudgetTests
 
         Assert.Equal(PooledArray, budget.ReservedBytes);
     }
-
-    private static BufferedBodyBudget NewBudget(long maxBufferedBytes) =>
-        new(Options.Create(new UploadOptions { MaxBufferedBytes = maxBufferedBytes }), new FakeTimeProvider());
 
     // The body as UploadReader leaves it: read into an array from its own reservation.
     private static ReadBody BodyOf(BufferedBodyBudget budget)

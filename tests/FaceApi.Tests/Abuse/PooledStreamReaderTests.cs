@@ -4,8 +4,6 @@ using FaceApi.Errors;
 using FaceApi.Hosting;
 using FaceApi.Tests.Metrics;
 using FaceApi.Uploads;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace FaceApi.Tests.Abuse;
 
@@ -43,7 +41,7 @@ public sealed class PooledStreamReaderTests
     public async Task A_body_is_read_whole_into_one_array_that_the_budget_holds_until_it_is_given_back(int length, bool withContentLength, int largestRead)
     {
         var sent = RandomBytes(length);
-        using var budget = Budget(1L << 30);
+        using var budget = BodyBudgets.Of(1L << 30);
         var reservation = budget.Open();
 
         var (buffer, read) = await ReadAsync(new TricklingStream(sent, largestRead), limit: 8 << 20, withContentLength ? length : null, reservation);
@@ -74,7 +72,7 @@ public sealed class PooledStreamReaderTests
     public async Task A_body_holds_nothing_until_its_first_bytes_arrive(bool withContentLength)
     {
         const int Length = 100;
-        using var budget = Budget(1L << 30);
+        using var budget = BodyBudgets.Of(1L << 30);
         using var reservation = budget.Open();
         var pipe = new Pipe();
 
@@ -102,7 +100,7 @@ public sealed class PooledStreamReaderTests
     public async Task A_body_over_the_limit_is_refused_and_gives_back_what_it_held(bool withContentLength)
     {
         const int Limit = (3 * Chunk) + 10;
-        using var budget = Budget(1L << 30);
+        using var budget = BodyBudgets.Of(1L << 30);
         using var reservation = budget.Open();
 
         var refusal = await Assert.ThrowsAsync<ApiProblemException>(() =>
@@ -117,7 +115,7 @@ public sealed class PooledStreamReaderTests
     [Fact]
     public async Task A_body_that_ends_before_its_content_length_is_a_client_error_and_gives_back_what_it_held()
     {
-        using var budget = Budget(1L << 30);
+        using var budget = BodyBudgets.Of(1L << 30);
         using var reservation = budget.Open();
 
         var refusal = await Assert.ThrowsAsync<ApiProblemException>(() =>
@@ -137,7 +135,7 @@ public sealed class PooledStreamReaderTests
     [InlineData(5 * Chunk, 5)]
     public async Task A_body_the_budget_cannot_hold_is_refused_and_gives_back_what_it_held(long budgetBytes, int chunksRented)
     {
-        using var budget = Budget(budgetBytes);
+        using var budget = BodyBudgets.Of(budgetBytes);
         using var reservation = budget.Open();
         var length = (5 * Chunk) - 1;
 
@@ -164,7 +162,7 @@ public sealed class PooledStreamReaderTests
     {
         var body = RandomBytes(limit);
         var peak = PooledStreamReader.PeakBytes(limit);
-        using (var budget = Budget(peak))
+        using (var budget = BodyBudgets.Of(peak))
         {
             using var reservation = budget.Open();
             var (buffer, read) = await ReadAsync(new TricklingStream(body, 1000), limit, withContentLength ? limit : null, reservation);
@@ -172,7 +170,7 @@ public sealed class PooledStreamReaderTests
             reservation.Return(buffer);
         }
 
-        using (var budget = Budget(peak - 1))
+        using (var budget = BodyBudgets.Of(peak - 1))
         {
             using var reservation = budget.Open();
             await Assert.ThrowsAsync<QueueFullException>(() =>
@@ -184,7 +182,6 @@ public sealed class PooledStreamReaderTests
     private static Task<(byte[] Buffer, int Length)> ReadAsync(Stream stream, long limit, long? expectedLength, BufferedBodyReservation reservation) =>
         PooledStreamReader.ReadAsync(stream, limit, expectedLength, reservation, () => UploadProblems.BodyTooLarge(limit), TestContext.Current.CancellationToken);
 
-    private static BufferedBodyBudget Budget(long bytes) => new(Options.Create(new UploadOptions { MaxBufferedBytes = bytes }), new FakeTimeProvider());
 
     private static byte[] RandomBytes(int length)
     {
