@@ -53,8 +53,13 @@ public sealed class FacePipeline(
     /// (<see cref="LoadShedder.RetryAfterIfOverloaded"/>); for callers that have not read the image yet.
     /// </summary>
     /// <param name="needsImageStage">Whether the image will go through the image stage: decode, detect, align (false for an aligned crop).</param>
+    /// <param name="place">When going ahead with an image for the image stage, the place it holds in line while it uploads: pass it to <see cref="AnalyzeAsync(IdentifiedImage, AnalysisRequest, PlaceInLine, CancellationToken)"/>, and dispose it.</param>
     /// <returns>Null to go ahead; otherwise the Retry-After of a 503 <c>queue_full</c>, counted as a refusal.</returns>
-    public TimeSpan? RetryAfterIfOverloaded(bool needsImageStage) => shedder?.RetryAfterIfOverloaded(needsImageStage, batcher);
+    public TimeSpan? RetryAfterIfOverloaded(bool needsImageStage, out PlaceInLine? place)
+    {
+        place = null;
+        return shedder?.RetryAfterIfOverloaded(needsImageStage, batcher, out place);
+    }
 
     /// <summary>
     /// Reads and checks an image's header without decoding it, so the caller can admit the decode by its
@@ -68,7 +73,19 @@ public sealed class FacePipeline(
     /// <exception cref="QueueFullException">The service is at capacity, or the image would wait too long.</exception>
     /// <exception cref="BatchTimeoutException">The model did not get to the faces in time.</exception>
     /// <exception cref="TooManyFacesException">More faces than the queue can ever hold.</exception>
-    public async Task<FaceAnalysis> AnalyzeAsync(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
+    public Task<FaceAnalysis> AnalyzeAsync(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken) =>
+        AnalyzeAsync(identified, request, place: null, cancellationToken);
+
+    /// <summary>Analyses an image <see cref="Identify"/> accepted, let in before its upload was read.</summary>
+    /// <param name="identified">The image's header, read.</param>
+    /// <param name="request">What to do with it.</param>
+    /// <param name="place">The place <see cref="RetryAfterIfOverloaded"/> gave it, if any: the image goes into the image stage on it.</param>
+    /// <param name="cancellationToken">Abandons the analysis.</param>
+    /// <exception cref="ImageDecodingException">The pixel data is not usable.</exception>
+    /// <exception cref="QueueFullException">The service is at capacity, or the image would wait too long.</exception>
+    /// <exception cref="BatchTimeoutException">The model did not get to the faces in time.</exception>
+    /// <exception cref="TooManyFacesException">More faces than the queue can ever hold.</exception>
+    public async Task<FaceAnalysis> AnalyzeAsync(IdentifiedImage identified, AnalysisRequest request, PlaceInLine? place, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         // Small aligned crops skip the image stage; everything else waits its turn there.
@@ -77,7 +94,7 @@ public sealed class FacePipeline(
             : Timed(request.Aligned ? () => DecodeCrop(identified, cancellationToken) : () => DetectAndAlign(identified, request, cancellationToken));
         // Before any work, so that a refusal costs nothing and comes at once; after the allocations
         // above, so that none can fail between taking a place in the shedder's line and holding it.
-        shedder?.Admit(needsImageStage: imageStage is not null, batcher);
+        shedder?.Admit(needsImageStage: imageStage is not null, batcher, place);
         var aligned = imageStage is null
             ? DecodeCrop(identified, cancellationToken)
             : await RunImageStageAsync(imageStage, cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,8 @@ namespace FaceApi.Core.Shedding;
 /// <c>maxQueueTime</c>, so that under overload a request is either served within that time (plus its
 /// own service time) or answered 503 at once, never after seconds in line. The work ahead is counted in
 /// the two places an image waits: the image stage (images admitted and not yet decoded, detected and
-/// aligned) and the batch queue (aligned faces); each is priced at its measured service time.
+/// aligned, and images let in whose uploads are still arriving) and the batch queue (aligned faces);
+/// each is priced at its measured service time.
 /// </summary>
 /// <remarks>
 /// The two waits are added, not overlapped: on a CPU the detector and the recogniser share the cores,
@@ -21,13 +22,15 @@ namespace FaceApi.Core.Shedding;
 /// <param name="imageWorkers">Images the image stage works on at once (its compute threads).</param>
 /// <param name="embeddingSecondsPerFace">Measured seconds per face of a recognition batch.</param>
 /// <param name="observer">Told of every refusal; optional.</param>
+/// <param name="time">The clock that ages places taken before an upload (<see cref="PlaceInLine"/>); the system's by default.</param>
 public sealed class LoadShedder(
     TimeSpan maxQueueTime,
     ExponentialMovingAverage detectionSeconds,
     int detectionRuns,
     int imageWorkers,
     ExponentialMovingAverage embeddingSecondsPerFace,
-    IPipelineObserver? observer = null)
+    IPipelineObserver? observer = null,
+    TimeProvider? time = null)
 {
     // Divisors of the prices below: a zero would make every expected wait NaN and every Admit throw.
     private readonly int _detectionRuns = Positive(detectionRuns);
@@ -50,47 +53,105 @@ public sealed class LoadShedder(
 
     private readonly ExponentialMovingAverage _facesPerImage = new();
     private readonly ExponentialMovingAverage _imageSeconds = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    // Checking the line and taking a place in it are one step, so that a burst arriving at once does not
+    // all see an empty line. Images leave the stage without it: a line read a moment too long only
+    // refuses on the safe side.
+    private readonly Lock _line = new();
+
+    // Places taken for uploads, oldest first, so that those held past maxQueueTime can be let go.
+    private readonly Queue<PlaceInLine> _uploadPlaces = new();
     private int _inImageStage;
+    private int _uploading;
 
     /// <summary>
     /// Admits an image, or throws <see cref="QueueFullException"/> (its Retry-After the expected time to
     /// drain the work ahead) when its expected wait exceeds the limit. An image that goes through the
-    /// image stage holds its place in that stage's line until <see cref="ImageStageFinished"/>.
+    /// image stage holds its place in that stage's line until <see cref="ImageStageFinished"/>. An image
+    /// let in before its upload was read comes with the place it took then (<see cref="RetryAfterIfOverloaded"/>),
+    /// and goes in on it without a second verdict: the images let in while it uploaded counted it.
     /// </summary>
     /// <param name="needsImageStage">False for a small aligned crop, which goes straight to the batch queue.</param>
     /// <param name="batcher">The batch queue the image's faces will join.</param>
-    public void Admit(bool needsImageStage, IEmbeddingBatcher batcher)
+    /// <param name="place">The place taken before the upload was read, if any; it is used up here.</param>
+    public void Admit(bool needsImageStage, IEmbeddingBatcher batcher, PlaceInLine? place = null)
     {
         ArgumentNullException.ThrowIfNull(batcher);
-        while (true)
+        lock (_line)
         {
-            var ahead = Volatile.Read(ref _inImageStage);
-            if (RetryAfterIfLongerThanAllowed(ExpectedWait(needsImageStage ? ahead : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches)) is { } retryAfter)
+            LetGoOfExpiredPlaces();
+            if (place is not null && place.TryLeave())
+            {
+                _uploading--;
+                if (needsImageStage)
+                {
+                    Interlocked.Increment(ref _inImageStage);
+                    return;
+                }
+            }
+
+            if (RetryAfterIfLongerThanAllowed(ExpectedWaitNow(needsImageStage, batcher)) is { } retryAfter)
             {
                 throw new QueueFullException(retryAfter);
             }
 
-            // Check and take the place in one step: a burst arriving at once must not all see an empty line.
-            if (!needsImageStage || Interlocked.CompareExchange(ref _inImageStage, ahead + 1, ahead) == ahead)
+            if (needsImageStage)
             {
-                return;
+                Interlocked.Increment(ref _inImageStage);
             }
         }
     }
 
     /// <summary>
-    /// The same verdict as <see cref="Admit"/> on the work queued now, without taking a place in line:
-    /// the check a request gets before its body is read, so that under overload a refusal costs
-    /// neither the upload nor reading the image. <see cref="Admit"/> checks again once the image is in.
+    /// The verdict a request gets before its body is read, so that under overload a refusal costs neither
+    /// the upload nor reading the image. An image let in takes its place in line at once
+    /// (<paramref name="place"/>), counted as work ahead by every image let in after it while its upload
+    /// arrives: checked only when each upload was in, a burst's slow uploads were let in at the door and
+    /// refused after their bodies had arrived, hundreds of milliseconds after their requests (issue 13).
+    /// A place counts for at most <c>maxQueueTime</c>, the longest the image was to wait: then it no
+    /// longer holds up the line (uploads sent slowly cannot keep every image out), and the image, once in,
+    /// gets the verdict of <see cref="Admit"/> on the line as it is then.
     /// It returns its verdict rather than throwing it: an exception's trip out through the request
     /// pipeline was a tenth to a fifth of a refusal's CPU time (issue 13).
     /// </summary>
+    /// <param name="needsImageStage">False for an aligned crop, which may skip the image stage: it takes no place.</param>
+    /// <param name="batcher">The batch queue the image's faces will join.</param>
+    /// <param name="place">When going ahead with an image for the image stage, its place; to be passed to <see cref="Admit"/>, and disposed.</param>
     /// <returns>Null to go ahead; otherwise the refusal's Retry-After, the expected time to drain the work ahead.</returns>
-    public TimeSpan? RetryAfterIfOverloaded(bool needsImageStage, IEmbeddingBatcher batcher)
+    public TimeSpan? RetryAfterIfOverloaded(bool needsImageStage, IEmbeddingBatcher batcher, out PlaceInLine? place)
     {
         ArgumentNullException.ThrowIfNull(batcher);
-        var ahead = needsImageStage ? Volatile.Read(ref _inImageStage) : 0;
-        return RetryAfterIfLongerThanAllowed(ExpectedWait(ahead, batcher.QueueDepth, batcher.MaxConcurrentBatches));
+        place = null;
+        lock (_line)
+        {
+            LetGoOfExpiredPlaces();
+            if (RetryAfterIfLongerThanAllowed(ExpectedWaitNow(needsImageStage, batcher)) is { } retryAfter)
+            {
+                return retryAfter;
+            }
+
+            if (needsImageStage)
+            {
+                place = new PlaceInLine(this, _time.GetTimestamp());
+                _uploadPlaces.Enqueue(place);
+                _uploading++;
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>A place taken before the upload is given back: the request ended before its image went in.</summary>
+    internal void GiveBack(PlaceInLine place)
+    {
+        if (place.TryLeave())
+        {
+            lock (_line)
+            {
+                _uploading--;
+            }
+        }
     }
 
     /// <summary>
@@ -131,6 +192,30 @@ public sealed class LoadShedder(
         var facesAhead = queuedFaces + (imagesAhead * _facesPerImage.Value);
         var embedding = embeddingSecondsPerFace.Value * facesAhead / concurrentBatches;
         return TimeSpan.FromSeconds(detecting + embedding);
+    }
+
+    // Under _line: the wait behind the images in the stage and those let in while uploading.
+    private TimeSpan ExpectedWaitNow(bool needsImageStage, IEmbeddingBatcher batcher) =>
+        ExpectedWait(needsImageStage ? Volatile.Read(ref _inImageStage) + _uploading : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches);
+
+    // Under _line: places are dropped from the front once used up or given back, and let go of once held
+    // longer than maxQueueTime. Places behind the front wait their turn; they are at most the images let
+    // in over maxQueueTime.
+    private void LetGoOfExpiredPlaces()
+    {
+        while (_uploadPlaces.TryPeek(out var oldest))
+        {
+            if (oldest.IsHeld && _time.GetElapsedTime(oldest.TakenAt) <= maxQueueTime)
+            {
+                return;
+            }
+
+            _uploadPlaces.Dequeue();
+            if (oldest.TryLeave())
+            {
+                _uploading--;
+            }
+        }
     }
 
     // A refusal is counted here, once, whether the caller throws it or answers it.

@@ -52,11 +52,13 @@ public static class EmbedEndpoints
 
         var models = engine.RequireReady();
         // Before the body is read: under overload a refusal should cost neither the upload nor the decode.
-        if (models.Pipeline.RetryAfterIfOverloaded(needsImageStage: aligned is not true) is { } retryAfter)
+        // Let in, the image holds a place in line while it uploads, given back if the request ends first.
+        if (models.Pipeline.RetryAfterIfOverloaded(needsImageStage: aligned is not true, out var place) is { } retryAfter)
         {
             return new QueueFullResult(retryAfter);
         }
 
+        using var heldPlace = place;
         using var upload = await intake.ReadAndAdmitAsync(request, Upload, models, cancellationToken);
         if (!upload.Body.Images.TryGetValue(ImageFields.Image, out var image))
         {
@@ -65,7 +67,7 @@ public static class EmbedEndpoints
 
         var identified = models.Pipeline.Identify(image);
         using var pixels = intake.ReservePixels(identified);
-        var analysis = await models.Pipeline.AnalyzeAsync(identified, new AnalysisRequest(aligned ?? false, maxFaces), cancellationToken);
+        var analysis = await models.Pipeline.AnalyzeAsync(identified, new AnalysisRequest(aligned ?? false, maxFaces), place, cancellationToken);
         if (analysis.Faces.Count == 0)
         {
             throw ApiProblemException.NoFace("No face was found in the image.");

@@ -181,7 +181,7 @@ public sealed class ModelLoader(
             var observer = new PipelineMetricsObserver(embedder.ModelName, embedder.Provider.ToString());
             compute = new ComputeScheduler(inference.Value.ComputeThreads, inference.Value.ComputeNiceness);
             var shedder = new LoadShedder(
-                admission.Value.MaxQueueTime, detector.RunSeconds, detector.ConcurrentRuns, compute.MaximumConcurrencyLevel, embedder.SecondsPerFace, observer);
+                admission.Value.MaxQueueTime, detector.RunSeconds, detector.ConcurrentRuns, compute.MaximumConcurrencyLevel, embedder.SecondsPerFace, observer, timeProvider);
             batcher = new EmbeddingBatcher(embedder, batching.Value, loggers.CreateLogger<EmbeddingBatcher>(), observer, inference.Value.ComputeNiceness);
 
             await compute.Run(detector.WarmUp, cancellationToken);

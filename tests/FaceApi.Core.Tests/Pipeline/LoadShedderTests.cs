@@ -1,6 +1,7 @@
 using FaceApi.Core.Batching;
 using FaceApi.Core.Shedding;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FaceApi.Core.Tests.Pipeline;
 
@@ -8,29 +9,55 @@ namespace FaceApi.Core.Tests.Pipeline;
 public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelFixture>
 {
     [Fact]
-    public async Task Refusing_before_the_body_gives_the_admit_verdict_without_taking_a_place_in_line()
+    public async Task An_image_let_in_before_its_upload_holds_a_place_that_the_images_after_it_count()
     {
         await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
-        var detection = new ExponentialMovingAverage();
-        detection.Add(1.0); // one detector run: 1 s
-        var shedder = new LoadShedder(TimeSpan.FromSeconds(1.5), detection, detectionRuns: 1, imageWorkers: 2, embeddingSecondsPerFace: new ExponentialMovingAverage());
+        var shedder = ShedderPricingAnImageAtOneSecond(TimeSpan.FromSeconds(1.5));
 
-        shedder.Admit(needsImageStage: true, batcher); // nothing ahead
-        shedder.Admit(needsImageStage: true, batcher); // one image ahead: 1 s
-        // Two ahead: 2 s, over the limit, for an image that needs the detector; an aligned crop skips it.
-        Assert.Equal(TimeSpan.FromSeconds(2), shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher));
-        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: false, batcher));
+        // Two uploads let in: nothing ahead of the first, the first's place (1 s) ahead of the second.
+        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var first));
+        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var second));
+        // Neither image is in yet, and the third already has 2 s ahead of it; an aligned crop skips the
+        // image stage, and takes no place in its line.
+        Assert.Equal(TimeSpan.FromSeconds(2), shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var refused));
+        Assert.Null(refused);
+        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: false, batcher, out var crop));
+        Assert.Null(crop);
 
-        shedder.ImageStageFinished(facesToEmbed: 0, stageTime: null);
-        // One ahead again. Checking, however often, takes no place: the next Admit still gets in, and only it.
-        for (var i = 0; i < 5; i++)
-        {
-            Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher));
-        }
+        // The first arrives and goes in on its place, though 2 s are counted in line: it was counted since the door.
+        shedder.Admit(needsImageStage: true, batcher, first);
+        first!.Dispose(); // used up: gives nothing back
+        Assert.NotNull(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out _));
 
-        shedder.Admit(needsImageStage: true, batcher);
-        var refused = Assert.Throws<QueueFullException>(() => shedder.Admit(needsImageStage: true, batcher));
-        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
+        // The second's request ends before its image goes in (a bad upload): its place is given back, once.
+        second!.Dispose();
+        second.Dispose();
+        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var third));
+        Assert.Equal(TimeSpan.FromSeconds(2), shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out _));
+        third!.Dispose();
+    }
+
+    [Fact]
+    public async Task A_place_held_longer_than_max_queue_time_stops_counting_and_its_image_gets_a_verdict_when_it_arrives()
+    {
+        await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
+        var clock = new FakeTimeProvider();
+        var shedder = ShedderPricingAnImageAtOneSecond(TimeSpan.FromSeconds(1.5), clock);
+        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var slow));
+        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var slower));
+
+        // Held for as long as an image was to wait, the places still count...
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.NotNull(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out _));
+        // ...and then no longer: uploads sent slowly cannot keep every other image out.
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var prompt));
+
+        // The slow uploads arrive after the image let in since: each is judged on the line as it is now.
+        shedder.Admit(needsImageStage: true, batcher, slow); // the prompt one's place ahead: 1 s
+        var late = Assert.Throws<QueueFullException>(() => shedder.Admit(needsImageStage: true, batcher, slower));
+        Assert.Equal(TimeSpan.FromSeconds(2), late.RetryAfter);
+        prompt!.Dispose();
     }
 
     [Fact]
@@ -80,6 +107,14 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         }
 
         Assert.InRange(shedder.ExpectedWait(imagesAhead: 1, queuedFaces: 0, concurrentBatches: 1), TimeSpan.FromSeconds(0.75), TimeSpan.FromSeconds(1));
+    }
+
+    // A detector run priced at 1 s, one at a time: each image in line is 1 s of wait (no face queued).
+    private static LoadShedder ShedderPricingAnImageAtOneSecond(TimeSpan maxQueueTime, TimeProvider? clock = null)
+    {
+        var detection = new ExponentialMovingAverage();
+        detection.Add(1.0);
+        return new LoadShedder(maxQueueTime, detection, detectionRuns: 1, imageWorkers: 2, embeddingSecondsPerFace: new ExponentialMovingAverage(), time: clock);
     }
 
     // A shedder with a 2 s limit and two compute threads whose image stage has served count images of stageTime each.

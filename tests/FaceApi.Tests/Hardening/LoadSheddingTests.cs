@@ -2,7 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using FaceApi.Testing;
+using FaceApi.Tests.Abuse;
 using FaceApi.Tests.Metrics;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FaceApi.Tests.Hardening;
 
@@ -139,6 +143,40 @@ public sealed class LoadSheddingTests
         Assert.Equal(
             (refused.Count, refused.Count),
             (after.Delta(before, "faceapi_rejections_total", ("reason", "expected_wait")), after.Delta(before, "faceapi_errors_total", ("code", "queue_full"))));
+    }
+
+    [Fact]
+    public async Task A_photo_let_in_before_its_body_arrived_holds_its_place_in_line_while_it_uploads()
+    {
+        await using var factory = new HardenedServiceFactory(new Dictionary<string, string?>
+        {
+            // Any image in the image stage's line is more wait than this (warm-up already priced a detector run).
+            ["FaceApi:Admission:MaxQueueTime"] = "00:00:00.001",
+        })
+        {
+            // A clock that stands still: the place does not expire while this machine is slow.
+            ConfigureHost = host => host.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new FakeTimeProvider())),
+        };
+        factory.UseKestrel(0);
+        var client = await factory.CreateReadyClientAsync();
+        var photo = TestData.ReadFacePhoto(Photo);
+        byte[] body = [.. "--held\r\nContent-Disposition: form-data; name=\"image\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"u8, .. photo, .. "\r\n--held--\r\n"u8];
+
+        // The line is empty: the upload is let in, and Kestrel asks for its body once the endpoint reads it.
+        using var uploading = await RawHttpConnection.OpenAsync(client.BaseAddress!);
+        await uploading.SendHeadAsync("/embed", "multipart/form-data; boundary=held", body.Length, expectContinue: true);
+        Assert.StartsWith("HTTP/1.1 100", await uploading.ReadHeadAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        await uploading.SendAsync(body.AsMemory(0, body.Length / 2));
+
+        // A whole photo sent now finds the upload's place ahead of it, and is refused at once; counted
+        // only once its body was in, the upload would have found this photo ahead of it instead.
+        var after = await SendAsync(client, photo);
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "queue_full"), (after.Status, after.Code));
+
+        // The upload completes and goes in on its place.
+        await uploading.SendAsync(body.AsMemory(body.Length / 2));
+        var (status, _, answer) = await uploading.ReadResponseAsync(TimeSpan.FromSeconds(60));
+        Assert.True(status == 200, $"{status} {answer}");
     }
 
     [Fact]
