@@ -23,6 +23,7 @@ namespace FaceApi.Core.Pipeline;
 /// <param name="cropSize">Side of the recognition model's square crop.</param>
 /// <param name="observer">Receives stage timings; optional.</param>
 /// <param name="shedder">Refuses images whose expected wait is too long; optional (none: every image waits its turn).</param>
+/// <param name="decodingBudget">Bounds the pixels decoded images hold at once on the compute threads; optional (none: unbounded but by the thread count).</param>
 public sealed class FacePipeline(
     ImageDecoder decoder,
     ScrfdDetector detector,
@@ -30,11 +31,14 @@ public sealed class FacePipeline(
     ComputeScheduler compute,
     int cropSize,
     IPipelineObserver? observer = null,
-    LoadShedder? shedder = null)
+    LoadShedder? shedder = null,
+    IDecodingBudget? decodingBudget = null)
 {
     // Aligned crops up to this size are decoded on the request's thread: a 112x112 PNG decodes in about
     // 0.3 ms, too short to hold up the thread pool, while the hop to a compute thread and back added
-    // 0.07 ms of service CPU a request (near-free benchmark, 64 clients: 1.15 against 1.08 ms).
+    // 0.07 ms of service CPU a request (near-free benchmark, 64 clients: 1.15 against 1.08 ms). They
+    // take nothing from the decoding budget, whose wait would block a request thread: at most two per
+    // admitted request (a /verify of two crops), 64 K pixels each, 8 M at the default 64 requests.
     private const long InlineCropPixels = 256 * 256;
 
     /// <summary>Analyses one encoded image.</summary>
@@ -91,7 +95,7 @@ public sealed class FacePipeline(
         // Small aligned crops skip the image stage; everything else waits its turn there.
         var inline = request.Aligned && identified.DecodingPixels <= InlineCropPixels;
         var imageStage = inline ? null
-            : Timed(request.Aligned ? () => DecodeCrop(identified, cancellationToken) : () => DetectAndAlign(identified, request, cancellationToken));
+            : Timed(request.Aligned ? () => DecodeLargeCrop(identified, cancellationToken) : () => DetectAndAlign(identified, request, cancellationToken));
         // Before any work, so that a refusal costs nothing and comes at once; after the allocations
         // above, so that none can fail between taking a place in the shedder's line and holding it.
         shedder?.Admit(needsImageStage: imageStage is not null, batcher, place);
@@ -142,9 +146,17 @@ public sealed class FacePipeline(
         }
     }
 
+    // On a compute thread: a crop too large to decode inline, within the decoding budget.
+    private AlignedImage DecodeLargeCrop(IdentifiedImage identified, CancellationToken cancellationToken)
+    {
+        using var pixels = decodingBudget?.Reserve(identified.DecodingPixels, cancellationToken);
+        return DecodeCrop(identified, cancellationToken);
+    }
+
     // On a compute thread: the decoded photo never leaves it, only the aligned crops do.
     private AlignedImage DetectAndAlign(IdentifiedImage identified, AnalysisRequest request, CancellationToken cancellationToken)
     {
+        using var pixels = decodingBudget?.Reserve(identified.DecodingPixels, cancellationToken);
         using var image = Decode(identified, cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var detections = detector.Detect(image);

@@ -66,7 +66,6 @@ public static class EmbedEndpoints
         }
 
         var identified = models.Pipeline.Identify(image);
-        using var pixels = intake.ReservePixels(identified);
         var analysis = await models.Pipeline.AnalyzeAsync(identified, new AnalysisRequest(aligned ?? false, maxFaces), place, cancellationToken);
         if (analysis.Faces.Count == 0)
         {

@@ -59,7 +59,6 @@ public static class VerifyEndpoints
         using var upload = await intake.ReadAndAdmitAsync(request, Upload, models, cancellationToken);
         var side1 = ResolveSide(upload.Body, ImageFields.Image1, ImageFields.Embedding1, models.Pipeline);
         var side2 = ResolveSide(upload.Body, ImageFields.Image2, ImageFields.Embedding2, models.Pipeline);
-        using var pixels = intake.ReservePixels(new[] { side1.Image, side2.Image }.OfType<IdentifiedImage>());
 
         // Both images go through the pipeline at once, so their faces can share a batch.
         var first = EmbedSideAsync(side1, models.Pipeline, cancellationToken);
@@ -74,7 +73,7 @@ public static class VerifyEndpoints
     }
 
     // The embedding's length was checked as it was read (UploadReader); an image's header is read here,
-    // so that both sides' pixels are reserved before either is decoded.
+    // so that a bad second image is refused before the first is decoded.
     private static VerifySide ResolveSide(UploadedBody body, string imageField, string embeddingField, FacePipeline pipeline)
     {
         var hasImage = body.Images.TryGetValue(imageField, out var image);

@@ -35,6 +35,7 @@ public sealed class ModelLoader(
     IOptions<ShutdownOptions> shutdown,
     IOptions<ModelProvisioningOptions> provisioning,
     TimeProvider timeProvider,
+    DecodedPixelBudget decodingBudget,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggers) : BackgroundService
 {
@@ -195,7 +196,7 @@ public sealed class ModelLoader(
                 embedder.Provider.ToString(),
                 OnnxRuntimeVersion).Set(1);
 
-            var pipeline = new FacePipeline(new ImageDecoder(decoding.Value), detector, batcher, compute, embedder.CropSize, observer, shedder);
+            var pipeline = new FacePipeline(new ImageDecoder(decoding.Value), detector, batcher, compute, embedder.CropSize, observer, shedder, decodingBudget);
             return new LoadedModels(detector, embedder, batcher, compute, pipeline, detectorFile, recognitionFile);
         }
         catch

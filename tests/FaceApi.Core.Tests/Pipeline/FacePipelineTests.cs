@@ -71,6 +71,27 @@ public sealed class FacePipelineTests(ModelFixture models) : IClassFixture<Model
         Assert.True(LetsAnImageIn(pipeline));
     }
 
+    [Fact]
+    public async Task Decoded_pixels_are_reserved_on_the_compute_thread_for_as_long_as_the_image_is_decoded()
+    {
+        TestData.RequireAvailable();
+        await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
+        using var compute = new ComputeScheduler(threadCount: 1);
+        var stages = new StageThreads();
+        var pipeline = new FacePipeline(
+            new ImageDecoder(new ImageDecodingOptions()), models.Detector!, batcher, compute, models.Embedder!.CropSize, stages, decodingBudget: new RecordedBudget(stages));
+        var photo = pipeline.Identify(TestData.ReadFacePhoto("obama_family.jpg"));
+
+        await pipeline.AnalyzeAsync(photo, new AnalysisRequest(), TestContext.Current.CancellationToken);
+        // A crop small enough to decode on the request's thread takes nothing: its wait would block that thread.
+        await pipeline.AnalyzeAsync(CraftedImages.BlackPng(112, 112), new AnalysisRequest(Aligned: true), TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            [$"reserve {photo.DecodingPixels} faceapi-compute-0", "decode faceapi-compute-0", "detect faceapi-compute-0", "align faceapi-compute-0", "release faceapi-compute-0"],
+            stages.Seen[..5]);
+        Assert.Equal("decode", Assert.Single(stages.Seen[5..]).Split(' ')[0]);
+    }
+
     // The verdict before an upload, the place it takes given back at once.
     private static bool LetsAnImageIn(FacePipeline pipeline)
     {
@@ -92,6 +113,21 @@ public sealed class FacePipelineTests(ModelFixture models) : IClassFixture<Model
 
         public void RequestShed(TimeSpan expectedWait) => Record("shed");
 
-        private void Record(string stage) => Seen.Add($"{stage} {(Thread.CurrentThread.IsThreadPoolThread ? "thread-pool" : Thread.CurrentThread.Name)}");
+        public void Record(string stage) => Seen.Add($"{stage} {(Thread.CurrentThread.IsThreadPoolThread ? "thread-pool" : Thread.CurrentThread.Name)}");
+    }
+
+    // A budget that always has room, and records in the stages' log where pixels are taken and given back.
+    private sealed class RecordedBudget(StageThreads log) : IDecodingBudget
+    {
+        public IDisposable Reserve(long pixels, CancellationToken cancellationToken)
+        {
+            log.Record($"reserve {pixels}");
+            return new Release(log);
+        }
+
+        private sealed class Release(StageThreads log) : IDisposable
+        {
+            public void Dispose() => log.Record("release");
+        }
     }
 }
