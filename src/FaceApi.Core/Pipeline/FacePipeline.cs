@@ -55,6 +55,7 @@ public sealed class FacePipeline(
     /// <summary>
     /// Whether an image sent now would wait longer than allowed for the work queued ahead of it
     /// (<see cref="LoadShedder.RetryAfterIfOverloaded"/>); for callers that have not read the image yet.
+    /// An image let in for the image stage takes its place in line at once.
     /// </summary>
     /// <param name="needsImageStage">Whether the image will go through the image stage: decode, detect, align (false for an aligned crop).</param>
     /// <param name="place">When going ahead with an image for the image stage, the place it holds in line while it uploads: pass it to <see cref="AnalyzeAsync(IdentifiedImage, AnalysisRequest, PlaceInLine, CancellationToken)"/>, and dispose it.</param>

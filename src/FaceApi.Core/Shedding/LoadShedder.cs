@@ -56,14 +56,14 @@ public sealed class LoadShedder(
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     // Checking the line and taking a place in it are one step, so that a burst arriving at once does not
-    // all see an empty line. Images leave the stage without it: a line read a moment too long only
-    // refuses on the safe side.
+    // all see an empty line; the places held for uploads change only under it. Images leave the stage
+    // without it: a line read a moment too long only refuses on the safe side.
     private readonly Lock _line = new();
 
-    // Places taken for uploads, oldest first, so that those held past maxQueueTime can be let go.
-    private readonly Queue<PlaceInLine> _uploadPlaces = new();
+    // Places held for uploads, oldest first, so that those held past maxQueueTime can be let go; a place
+    // leaves the list as soon as it stops counting, so the list is the uploads that count, no more.
+    private readonly LinkedList<PlaceInLine> _uploadPlaces = new();
     private int _inImageStage;
-    private int _uploading;
 
     /// <summary>
     /// Admits an image, or throws <see cref="QueueFullException"/> (its Retry-After the expected time to
@@ -78,29 +78,30 @@ public sealed class LoadShedder(
     public void Admit(bool needsImageStage, IEmbeddingBatcher batcher, PlaceInLine? place = null)
     {
         ArgumentNullException.ThrowIfNull(batcher);
+        TimeSpan wait;
         lock (_line)
         {
             LetGoOfExpiredPlaces();
-            if (place is not null && place.TryLeave())
+            if (place is not null && TryLeave(place) && needsImageStage)
             {
-                _uploading--;
+                Interlocked.Increment(ref _inImageStage);
+                return;
+            }
+
+            wait = ExpectedWaitNow(needsImageStage, batcher);
+            if (wait <= maxQueueTime)
+            {
                 if (needsImageStage)
                 {
                     Interlocked.Increment(ref _inImageStage);
-                    return;
                 }
-            }
 
-            if (RetryAfterIfLongerThanAllowed(ExpectedWaitNow(needsImageStage, batcher)) is { } retryAfter)
-            {
-                throw new QueueFullException(retryAfter);
-            }
-
-            if (needsImageStage)
-            {
-                Interlocked.Increment(ref _inImageStage);
+                return;
             }
         }
+
+        // Counted and thrown outside the lock, which every verdict takes.
+        throw new QueueFullException(Refusal(wait));
     }
 
     /// <summary>
@@ -123,34 +124,32 @@ public sealed class LoadShedder(
     {
         ArgumentNullException.ThrowIfNull(batcher);
         place = null;
+        TimeSpan wait;
         lock (_line)
         {
             LetGoOfExpiredPlaces();
-            if (RetryAfterIfLongerThanAllowed(ExpectedWaitNow(needsImageStage, batcher)) is { } retryAfter)
+            wait = ExpectedWaitNow(needsImageStage, batcher);
+            if (wait <= maxQueueTime)
             {
-                return retryAfter;
-            }
+                if (needsImageStage)
+                {
+                    place = new PlaceInLine(this, _time.GetTimestamp());
+                    _uploadPlaces.AddLast(place.Node);
+                }
 
-            if (needsImageStage)
-            {
-                place = new PlaceInLine(this, _time.GetTimestamp());
-                _uploadPlaces.Enqueue(place);
-                _uploading++;
+                return null;
             }
-
-            return null;
         }
+
+        return Refusal(wait);
     }
 
     /// <summary>A place taken before the upload is given back: the request ended before its image went in.</summary>
     internal void GiveBack(PlaceInLine place)
     {
-        if (place.TryLeave())
+        lock (_line)
         {
-            lock (_line)
-            {
-                _uploading--;
-            }
+            TryLeave(place);
         }
     }
 
@@ -196,36 +195,33 @@ public sealed class LoadShedder(
 
     // Under _line: the wait behind the images in the stage and those let in while uploading.
     private TimeSpan ExpectedWaitNow(bool needsImageStage, IEmbeddingBatcher batcher) =>
-        ExpectedWait(needsImageStage ? Volatile.Read(ref _inImageStage) + _uploading : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches);
+        ExpectedWait(needsImageStage ? Volatile.Read(ref _inImageStage) + _uploadPlaces.Count : 0, batcher.QueueDepth, batcher.MaxConcurrentBatches);
 
-    // Under _line: places are dropped from the front once used up or given back, and let go of once held
-    // longer than maxQueueTime. Places behind the front wait their turn; they are at most the images let
-    // in over maxQueueTime.
+    // Under _line: the places held longer than maxQueueTime stop counting, oldest first.
     private void LetGoOfExpiredPlaces()
     {
-        while (_uploadPlaces.TryPeek(out var oldest))
+        while (_uploadPlaces.First is { } oldest && _time.GetElapsedTime(oldest.Value.TakenAt) > maxQueueTime)
         {
-            if (oldest.IsHeld && _time.GetElapsedTime(oldest.TakenAt) <= maxQueueTime)
-            {
-                return;
-            }
-
-            _uploadPlaces.Dequeue();
-            if (oldest.TryLeave())
-            {
-                _uploading--;
-            }
+            _uploadPlaces.Remove(oldest);
         }
     }
 
-    // A refusal is counted here, once, whether the caller throws it or answers it.
-    private TimeSpan? RetryAfterIfLongerThanAllowed(TimeSpan wait)
+    // Under _line: whether the place still counted here, which it then stops doing. A place that
+    // another shedder gave never counted here.
+    private bool TryLeave(PlaceInLine place)
     {
-        if (wait <= maxQueueTime)
+        if (place.Node.List != _uploadPlaces)
         {
-            return null;
+            return false;
         }
 
+        _uploadPlaces.Remove(place.Node);
+        return true;
+    }
+
+    // A refusal's Retry-After; counted here, once, whether the caller throws it or answers it.
+    private TimeSpan Refusal(TimeSpan wait)
+    {
         observer?.RequestShed(wait);
         return wait > ShortestRetryAfter ? wait : ShortestRetryAfter;
     }

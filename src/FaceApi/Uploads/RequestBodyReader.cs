@@ -7,7 +7,9 @@ namespace FaceApi.Uploads;
 /// <summary>
 /// Reads a whole request body into pooled memory, within a size limit and a deadline, before the
 /// request takes an admission slot or any parsing starts: a slow upload holds its connection and
-/// what it sent, never a slot that real requests need (issue 13).
+/// what it sent, never a slot that real requests need (issue 13). An <c>/embed</c> image let in holds
+/// only its place in the load shedder's line meanwhile, for at most <c>MaxQueueTime</c>
+/// (<see cref="Core.Shedding.PlaceInLine"/>).
 /// </summary>
 internal static class RequestBodyReader
 {

@@ -12,7 +12,10 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
     public async Task An_image_let_in_before_its_upload_holds_a_place_that_the_images_after_it_count()
     {
         await using var batcher = new EmbeddingBatcher(models.Embedder!, new BatchingOptions(), NullLogger<EmbeddingBatcher>.Instance);
-        var shedder = ShedderPricingAnImageAtOneSecond(TimeSpan.FromSeconds(1.5));
+        var detection = new ExponentialMovingAverage();
+        detection.Add(1.0); // one detector run at a time: each image in line is 1 s of wait
+        // A clock that stands still: no place expires however slow the machine.
+        var shedder = new LoadShedder(TimeSpan.FromSeconds(1.5), detection, detectionRuns: 1, imageWorkers: 2, embeddingSecondsPerFace: new ExponentialMovingAverage(), time: new FakeTimeProvider());
 
         // Two uploads let in: nothing ahead of the first, the first's place (1 s) ahead of the second.
         Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var first));
@@ -24,16 +27,19 @@ public sealed class LoadShedderTests(ModelFixture models) : IClassFixture<ModelF
         Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: false, batcher, out var crop));
         Assert.Null(crop);
 
-        // The first arrives and goes in on its place, though 2 s are counted in line: it was counted since the door.
+        // The detector slowed down while they uploaded: the second's place alone is now far over the limit.
+        // The first arrives and goes in on its place all the same: it was counted since the door.
+        detection.Add(10.0); // 2.8 s an image now
         shedder.Admit(needsImageStage: true, batcher, first);
         first!.Dispose(); // used up: gives nothing back
-        Assert.NotNull(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out _));
+        shedder.ImageStageFinished(facesToEmbed: 0, stageTime: null);
+        Assert.NotNull(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out _)); // the second's place
 
         // The second's request ends before its image goes in (a bad upload): its place is given back, once.
         second!.Dispose();
         second.Dispose();
         Assert.Null(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out var third));
-        Assert.Equal(TimeSpan.FromSeconds(2), shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out _));
+        Assert.NotNull(shedder.RetryAfterIfOverloaded(needsImageStage: true, batcher, out _)); // the third's place
         third!.Dispose();
     }
 
